@@ -1,0 +1,208 @@
+"""Exceptions raised by insightly_async.
+
+Every error the SDK raises is an :class:`InsightlyError`; the transport's own exceptions
+(aiohttp, asyncio timeouts) never leak, they are wrapped with ``from``::
+
+    InsightlyError
+    ├── ValidationError            bad input, caught before anything is sent (also a ValueError)
+    ├── QuotaExhaustedError        daily allowance spent, or the caller's reserve reached
+    ├── APIConnectionError         no usable answer: refused, reset, dropped; .outcome_unknown
+    │   └── APITimeoutError        the request timed out
+    ├── MalformedResponseError     an answer that is not the JSON it should be; .text
+    └── APIStatusError             any HTTP error status; .status .method .url .headers .body
+        ├── BadRequestError        400
+        ├── AuthenticationError    401
+        ├── PermissionDeniedError  403
+        ├── NotFoundError          404
+        ├── ConflictError          412, or a stale If-Match answered 400
+        ├── RateLimitError         429 with daily allowance left; .retry_after
+        └── ServerError            5xx
+
+URLs carried by errors never contain credentials: the API key travels only in the
+``Authorization`` header, and that header is never stored on an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InsightlyError",
+    "MalformedResponseError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "QuotaExhaustedError",
+    "RateLimitError",
+    "ServerError",
+    "ValidationError",
+]
+
+# Bodies kept on errors are cut to this many characters, so that a 5 MB HTML error page
+# does not end up in a log line.
+MAX_BODY_CHARS = 2000
+
+
+def _clip(text: str, limit: int = MAX_BODY_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit} more characters]"
+
+
+class InsightlyError(Exception):
+    """Base class of every error raised by insightly_async."""
+
+
+class ValidationError(InsightlyError, ValueError):
+    """Input that cannot be sent. Raised before any request goes out.
+
+    Attributes:
+        field: The name of the offending argument or record field (a dotted path for
+            nested values, e.g. ``customfields[2].field_name``).
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class QuotaExhaustedError(InsightlyError):
+    """The daily allowance is spent, or the next request would cross the reserve.
+
+    Never retried: the allowance comes back over the next 24 hours, not in seconds.
+
+    Attributes:
+        limit: The daily allowance (``X-RateLimit-Limit``), if known.
+        remaining: Calls left (``X-RateLimit-Remaining``), if known.
+        reserve: The reserve the session keeps for others (``quota_reserve``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int | None = None,
+        remaining: int | None = None,
+        reserve: int = 0,
+    ) -> None:
+        self.limit = limit
+        self.remaining = remaining
+        self.reserve = reserve
+        super().__init__(message)
+
+
+class APIConnectionError(InsightlyError):
+    """The request got no usable answer: refused, reset, dropped or timed out.
+
+    Attributes:
+        method: The HTTP method.
+        url: The request URL (never holds credentials).
+        outcome_unknown: True when the request may have reached the server and been
+            applied before the connection broke. A write in that state is not retried;
+            the caller decides (look the record up, then retry or not).
+    """
+
+    def __init__(
+        self, message: str, *, method: str, url: str, outcome_unknown: bool = False
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.outcome_unknown = outcome_unknown
+        suffix = " (the request may have been applied)" if outcome_unknown else ""
+        super().__init__(f"{method} {url}: {message}{suffix}")
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class MalformedResponseError(InsightlyError):
+    """The server answered, but not with the JSON the endpoint returns.
+
+    Attributes:
+        status: The HTTP status of the answer.
+        method: The HTTP method.
+        url: The request URL.
+        text: The start of the raw body (at most ``MAX_BODY_CHARS`` characters).
+    """
+
+    def __init__(self, message: str, *, status: int, method: str, url: str, text: str) -> None:
+        self.status = status
+        self.method = method
+        self.url = url
+        self.text = _clip(text)
+        super().__init__(f"{method} {url} -> {status}: {message}: {self.text[:200]!r}")
+
+
+class APIStatusError(InsightlyError):
+    """The server answered with an HTTP error status.
+
+    Attributes:
+        status: The HTTP status code.
+        method: The HTTP method.
+        url: The request URL (never holds credentials).
+        headers: The response headers.
+        body: The decoded JSON body, or the raw text (bounded) when it was not JSON.
+        message: The ``Message`` of a JSON error body, else the start of the text.
+    """
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: Any,
+        message: str,
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.url = url
+        self.headers = dict(headers)
+        self.body = _clip(body) if isinstance(body, str) else body
+        self.message = message
+        super().__init__(f"{method} {url} -> {status}: {message}" if message else
+                         f"{method} {url} -> {status}")
+
+
+class BadRequestError(APIStatusError):
+    """400: the server rejected the request's data or parameters."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is wrong, or the user's API access is switched off."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the user may not see or change this record or list."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such record (or one the user cannot see)."""
+
+
+class ConflictError(APIStatusError):
+    """The record changed since it was read: 412, or a stale ``If-Match`` answered 400."""
+
+
+class RateLimitError(APIStatusError):
+    """429 over the per-second ceiling, with daily allowance left. Retried by the SDK.
+
+    Attributes:
+        retry_after: Seconds the server asked to wait (``Retry-After``), if it said.
+    """
+
+    def __init__(self, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(**kwargs)
+
+
+class ServerError(APIStatusError):
+    """5xx: the server failed."""
