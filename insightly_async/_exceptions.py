@@ -5,6 +5,7 @@ Every error the SDK raises is an :class:`InsightlyError`; the transport's own ex
 
     InsightlyError
     ├── ValidationError            bad input, caught before anything is sent (also a ValueError)
+    ├── SessionClosedError         the session was closed (also a RuntimeError)
     ├── QuotaExhaustedError        daily allowance spent, or the caller's reserve reached
     ├── APIConnectionError         no usable answer: refused, reset, dropped; .outcome_unknown
     │   └── APITimeoutError        the request timed out
@@ -41,6 +42,7 @@ __all__ = [
     "QuotaExhaustedError",
     "RateLimitError",
     "ServerError",
+    "SessionClosedError",
     "ValidationError",
 ]
 
@@ -70,6 +72,10 @@ class ValidationError(InsightlyError, ValueError):
     def __init__(self, field: str, message: str) -> None:
         self.field = field
         super().__init__(f"{field}: {message}")
+
+
+class SessionClosedError(InsightlyError, RuntimeError):
+    """The session was used after ``aclose()`` (or its caller-owned aiohttp session closed)."""
 
 
 class QuotaExhaustedError(InsightlyError):
@@ -168,8 +174,9 @@ class APIStatusError(InsightlyError):
         self.headers = dict(headers)
         self.body = _clip(body) if isinstance(body, str) else body
         self.message = message
-        super().__init__(f"{method} {url} -> {status}: {message}" if message else
-                         f"{method} {url} -> {status}")
+        super().__init__(
+            f"{method} {url} -> {status}: {message}" if message else f"{method} {url} -> {status}"
+        )
 
 
 class BadRequestError(APIStatusError):

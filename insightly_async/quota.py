@@ -1,0 +1,114 @@
+"""The daily allowance: what the API last reported, and the gate in front of every send."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+
+from insightly_async._exceptions import QuotaExhaustedError, ValidationError
+from insightly_async._sansio import is_daily_quota_429, parse_quota_headers
+
+__all__ = ["Quota"]
+
+
+class Quota:
+    """The account's daily allowance as the API reports it on every response.
+
+    ``limit`` and ``remaining`` are ``None`` until the first response. Requests in flight
+    count against the allowance: with ``reserve`` set, a request is refused (with
+    :class:`QuotaExhaustedError`, before anything is sent) when it could leave fewer than
+    ``reserve`` calls for everyone else.
+
+    Once a 429 with ``X-RateLimit-Remaining: 0`` has been seen, nothing is sent for
+    ``recheck_after`` seconds; after that one request may go to find out whether the
+    rolling 24-hour allowance has come back.
+
+    Attributes:
+        limit: The daily allowance (``X-RateLimit-Limit``).
+        remaining: Calls left as of the last response (``X-RateLimit-Remaining``).
+        updated_at: When the last response that reported them arrived (aware UTC).
+        reserve: Calls this session leaves for others.
+        in_flight: Requests sent and not yet answered.
+    """
+
+    def __init__(
+        self,
+        *,
+        reserve: int = 0,
+        recheck_after: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if isinstance(reserve, bool) or not isinstance(reserve, int) or reserve < 0:
+            raise ValidationError("quota_reserve", f"must be an int >= 0, got {reserve!r}")
+        self.limit: int | None = None
+        self.remaining: int | None = None
+        self.updated_at: datetime | None = None
+        self.reserve = reserve
+        self.in_flight = 0
+        self._recheck_after = recheck_after
+        self._clock = clock
+        self._reported_at: float | None = None
+        self._spent_at: float | None = None
+
+    @property
+    def exhausted(self) -> bool:
+        """A 429 said the allowance is spent, and it is too soon to ask again."""
+        return self._spent_at is not None and (self._clock() - self._spent_at < self._recheck_after)
+
+    def check(self) -> None:
+        """Raise if the next request must not be sent; does not reserve anything."""
+        if self.exhausted:
+            raise QuotaExhaustedError(
+                "the daily API allowance is spent (429 with X-RateLimit-Remaining: 0); "
+                "it comes back over the rolling 24 hours",
+                limit=self.limit,
+                remaining=0,
+                reserve=self.reserve,
+            )
+        if self.remaining is None or self._reported_at is None:
+            return
+        if self._clock() - self._reported_at >= self._recheck_after and self.in_flight == 0:
+            # The rolling allowance may have refilled since; let one request find out.
+            return
+        left_after = self.remaining - self.in_flight - 1
+        if left_after < self.reserve:
+            what = "spent" if self.remaining - self.in_flight <= 0 else "at the reserve"
+            raise QuotaExhaustedError(
+                f"the daily API allowance is {what}: {self.remaining} left of {self.limit}, "
+                f"{self.in_flight} in flight, reserve {self.reserve}",
+                limit=self.limit,
+                remaining=self.remaining,
+                reserve=self.reserve,
+            )
+
+    def begin(self) -> None:
+        """Check, then count one more request in flight."""
+        self.check()
+        self.in_flight += 1
+
+    def end(self, status: int | None, headers: Mapping[str, str] | None) -> None:
+        """Count a request as answered (``status``/``headers`` ``None`` if it got no answer)."""
+        self.in_flight = max(0, self.in_flight - 1)
+        if headers is None or status is None:
+            return
+        reported = parse_quota_headers(headers)
+        if reported.limit is None and reported.remaining is None:
+            return
+        now = self._clock()
+        if reported.limit is not None:
+            self.limit = reported.limit
+        if reported.remaining is not None:
+            self.remaining = reported.remaining
+        self.updated_at = datetime.now(timezone.utc)
+        self._reported_at = now
+        if is_daily_quota_429(status, headers):
+            self._spent_at = now
+        elif reported.remaining:
+            self._spent_at = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Quota(limit={self.limit}, remaining={self.remaining}, "
+            f"in_flight={self.in_flight}, reserve={self.reserve})"
+        )
