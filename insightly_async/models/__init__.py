@@ -1,0 +1,192 @@
+"""Typed models of the Insightly v3.1 records, and their conversion to and from the wire.
+
+Every record type has an attrs class named after it (:class:`Contact`, :class:`Quote`…) with
+snake_case attributes for the UPPER_SNAKE wire fields, ``.id``, ``.extra`` for wire keys the
+model does not know (written back unchanged), and ``.etag``. One cattrs converter turns wire
+dicts into models and back:
+
+>>> from insightly_async.models import Contact, changes, structure, unstructure
+>>> c = structure(Contact, {"CONTACT_ID": 42, "FIRST_NAME": "Ada", "LAST_NAME": None})
+>>> c.last_name = "Lovelace"
+>>> changes(c)
+{'LAST_NAME': 'Lovelace'}
+>>> unstructure(c)
+{'CONTACT_ID': 42, 'FIRST_NAME': 'Ada', 'LAST_NAME': 'Lovelace'}
+
+:data:`MODELS` maps each record model's name (``RecordType.model`` of the catalog) to its
+class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from insightly_async.models import _generated
+from insightly_async.models._base import (
+    CustomField,
+    CustomFields,
+    Model,
+    OpportunityState,
+    Record,
+    SubRecord,
+    WireField,
+)
+from insightly_async.models._converter import (
+    changes,
+    converter,
+    create_payload,
+    format_datetime,
+    make_converter,
+    mark_clean,
+    model_fields,
+    parse_datetime,
+    payload_from_changes,
+    structure,
+    structure_many,
+    unstructure,
+    validate,
+    wire_name,
+)
+from insightly_async.models._generated import (
+    Activity,
+    ActivityAssignment,
+    ActivitySet,
+    ActivitySetAssignment,
+    Category,
+    Comment,
+    Contact,
+    Country,
+    Currency,
+    CustomFieldDefinition,
+    CustomFieldDependency,
+    CustomFieldOption,
+    CustomFieldOptionsFilter,
+    CustomObject,
+    CustomObjectRecord,
+    Email,
+    EmailDomain,
+    Event,
+    FileAttachment,
+    Follow,
+    FollowedRecord,
+    KnowledgeArticle,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    Link,
+    Milestone,
+    Note,
+    Opportunity,
+    OpportunityLineItem,
+    OpportunityStateChange,
+    OpportunityStateReason,
+    Organisation,
+    Pipeline,
+    PipelineChange,
+    PipelineStage,
+    PipelineStageChange,
+    PriceBook,
+    PriceBookChange,
+    PriceBookEntry,
+    Product,
+    Project,
+    Prospect,
+    Quote,
+    QuoteLineItem,
+    RecordDate,
+    Relationship,
+    Tag,
+    Task,
+    Team,
+    TeamMember,
+    Ticket,
+    User,
+)
+
+__all__ = [
+    "MODELS",
+    "Activity",
+    "ActivityAssignment",
+    "ActivitySet",
+    "ActivitySetAssignment",
+    "Category",
+    "Comment",
+    "Contact",
+    "Country",
+    "Currency",
+    "CustomField",
+    "CustomFieldDefinition",
+    "CustomFieldDependency",
+    "CustomFieldOption",
+    "CustomFieldOptionsFilter",
+    "CustomFields",
+    "CustomObject",
+    "CustomObjectRecord",
+    "Email",
+    "EmailDomain",
+    "Event",
+    "FileAttachment",
+    "Follow",
+    "FollowedRecord",
+    "KnowledgeArticle",
+    "Lead",
+    "LeadSource",
+    "LeadStatus",
+    "Link",
+    "Milestone",
+    "Model",
+    "Note",
+    "Opportunity",
+    "OpportunityLineItem",
+    "OpportunityState",
+    "OpportunityStateChange",
+    "OpportunityStateReason",
+    "Organisation",
+    "Pipeline",
+    "PipelineChange",
+    "PipelineStage",
+    "PipelineStageChange",
+    "PriceBook",
+    "PriceBookChange",
+    "PriceBookEntry",
+    "Product",
+    "Project",
+    "Prospect",
+    "Quote",
+    "QuoteLineItem",
+    "Record",
+    "RecordDate",
+    "Relationship",
+    "SubRecord",
+    "Tag",
+    "Task",
+    "Team",
+    "TeamMember",
+    "Ticket",
+    "User",
+    "WireField",
+    "changes",
+    "converter",
+    "create_payload",
+    "format_datetime",
+    "make_converter",
+    "mark_clean",
+    "model_fields",
+    "parse_datetime",
+    "payload_from_changes",
+    "structure",
+    "structure_many",
+    "unstructure",
+    "validate",
+    "wire_name",
+]
+
+#: The record model classes by name (``"Contact"``, ``"CustomObjectRecord"``…).
+MODELS: Mapping[str, type[Record]] = MappingProxyType(
+    {
+        cls.__name__: cls
+        for cls in (getattr(_generated, name) for name in _generated.__all__)
+        if issubclass(cls, Record)
+    }
+)

@@ -1,0 +1,375 @@
+"""Base classes of the models, their field metadata, and the types every model shares.
+
+The model classes themselves are generated (:mod:`insightly_async.models._generated`); this
+module holds what they are built from:
+
+- :func:`field`, which declares one wire field and attaches a :class:`WireField` to the attrs
+  field's metadata (wire name, kind, read-only flag, maximum length);
+- :class:`Model`, the base of every model: unknown wire keys in ``.extra``, and the memory
+  of what was read or given to the constructor, so that a field the server never sent is
+  never sent back as ``null``;
+- :class:`Record` (a top-level record, with ``.id`` and ``.etag``) and :class:`SubRecord`;
+- :class:`OpportunityState`, :class:`CustomField` and :class:`CustomFields`.
+
+Conversion between models and wire dicts lives in :mod:`insightly_async.models._converter`.
+"""
+
+from __future__ import annotations
+
+import enum
+import reprlib
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+import attrs
+
+__all__ = [
+    "METADATA_KEY",
+    "UNSET",
+    "CustomField",
+    "CustomFields",
+    "Kind",
+    "Model",
+    "OpportunityState",
+    "Record",
+    "SubRecord",
+    "WireField",
+    "field",
+]
+
+Kind = Literal[
+    "str",  # a string
+    "int",  # an integer (never a bool)
+    "float",  # a number; integers are accepted and kept as they came
+    "bool",
+    "datetime",  # an aware UTC datetime; `yyyy-MM-dd HH:mm:ss` on the wire
+    "state",  # an OpportunityState, or the plain string when the value is not one
+    "json",  # any JSON value, kept as it came (FIELD_VALUE of a custom field)
+    "list",  # a list of `item` models
+    "model",  # one nested `item` model
+    "custom_fields",  # CUSTOMFIELDS: CustomFields, by name over a list of CustomField
+]
+
+# The key of the attrs field metadata that holds a field's WireField.
+METADATA_KEY = "insightly"
+
+
+class _Unset:
+    """The default of every model field in the constructor: "not given"."""
+
+    _instance: ClassVar[_Unset | None] = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> str:
+        return "UNSET"
+
+
+#: Constructor default of every model field; replaced by ``None`` once the model is built,
+#: and remembered as "not given" so that the field is left out of payloads.
+UNSET: Any = _Unset()
+
+
+@attrs.frozen
+class WireField:
+    """What the converter knows about one model field.
+
+    Attributes:
+        name: The attribute name (``first_name``); empty in the metadata of a class under
+            construction, filled in by :func:`insightly_async.models.model_fields`.
+        wire: The wire name (``FIRST_NAME``).
+        kind: How values convert (see :data:`Kind`).
+        read_only: The server sets it; it is never sent.
+        create_only: Marked read-only by the spec, yet required when the record is created
+            through its parent (``PRICEBOOK_ID`` of a price book entry): sent on create, never
+            on update.
+        max_length: The longest string the server takes; 0 when unbounded or not a string.
+        item: The model class of the items (``list``) or of the value (``model``).
+    """
+
+    wire: str
+    kind: Kind
+    read_only: bool = False
+    create_only: bool = False
+    max_length: int = 0
+    item: type[Model] | None = None
+    name: str = ""
+
+
+def field(
+    wire: str,
+    kind: Kind,
+    *,
+    read_only: bool = False,
+    create_only: bool = False,
+    max_length: int = 0,
+    item: type[Model] | None = None,
+) -> Any:
+    """Declare one wire field of a model.
+
+    Args:
+        wire: The wire name.
+        kind: How values convert.
+        read_only: The server sets it; it is never sent.
+        create_only: Sent on create only.
+        max_length: The longest string the server takes (0: no limit).
+        item: The model class of list items or of a nested model.
+
+    Returns:
+        An attrs field whose constructor default is :data:`UNSET`.
+    """
+    info = WireField(
+        wire=wire,
+        kind=kind,
+        read_only=read_only,
+        create_only=create_only,
+        max_length=max_length,
+        item=item,
+    )
+    return attrs.field(default=UNSET, metadata={METADATA_KEY: info})
+
+
+class _ShortRepr(reprlib.Repr):
+    """Cuts long strings, lists and dicts short; models and dates keep their own repr."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = 60
+        self.maxother = 60
+        self.maxlist = 3
+        self.maxdict = 4
+        self.maxlevel = 3
+
+    def repr1(self, x: Any, level: int) -> str:
+        # Models and custom fields cut their own values short; a datetime is short enough.
+        if isinstance(x, (Model, CustomFields, datetime)):
+            return repr(x)
+        return super().repr1(x, level)
+
+
+_repr = _ShortRepr()
+
+
+@attrs.define(repr=False)
+class Model:
+    """Base class of every model: records, sub-records and payload models.
+
+    A model knows which wire keys it was read with (``structure`` keeps a reference to the
+    wire dict) or which fields were passed to its constructor. A field that is neither, and
+    is still ``None``, is absent: payloads leave it out rather than send ``null``.
+
+    ``copy.copy`` keeps that memory; ``attrs.evolve`` builds a new model through the
+    constructor, which counts every field as given (``None`` included).
+
+    Attributes:
+        extra: Wire keys the model does not know, by wire name, with their values as read.
+            They are written back unchanged, and edits to them are sent like any change.
+            An entry whose key is a field of the model is ignored: the field wins.
+    """
+
+    extra: dict[str, Any] = attrs.field(factory=dict, kw_only=True)
+    # The wire dict this model was read from (by reference), or None if built in Python.
+    _wire: Mapping[str, Any] | None = attrs.field(default=None, init=False, eq=False)
+    # Names of the fields given to the constructor; None for a model read from the wire.
+    _given: frozenset[str] | None = attrs.field(default=None, init=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        given = []
+        for attribute in attrs.fields(type(self)):
+            if METADATA_KEY not in attribute.metadata:
+                continue
+            if getattr(self, attribute.name) is UNSET:
+                object.__setattr__(self, attribute.name, None)
+            else:
+                given.append(attribute.name)
+        self._given = frozenset(given)
+
+    def __repr__(self) -> str:
+        # Only the fields that hold something, each cut short: a knowledge article's body or
+        # a list of 200 links would otherwise fill a log line.
+        parts = []
+        for attribute in attrs.fields(type(self)):
+            if METADATA_KEY not in attribute.metadata:
+                continue
+            value = getattr(self, attribute.name)
+            if value is not None:
+                parts.append(f"{attribute.name}={_repr.repr(value)}")
+        if self.extra:
+            parts.append(f"extra={_repr.repr(self.extra)}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+@attrs.define(repr=False)
+class Record(Model):
+    """Base class of the top-level records (``Contact``, ``Quote``, ``CustomObjectRecord``…).
+
+    Attributes:
+        etag: The ``ETag`` of the response the record came from, set by the caller; not a
+            wire field, and not part of equality.
+    """
+
+    etag: str | None = attrs.field(default=None, kw_only=True, eq=False)
+
+    # The attribute that holds the record's id; None for types without one.
+    _id_attr: ClassVar[str | None] = None
+
+    @property
+    def id(self) -> int | None:
+        """The record's id (``contact_id`` of a ``Contact``); ``None`` if it has none yet."""
+        if self._id_attr is None:
+            return None
+        value: int | None = getattr(self, self._id_attr)
+        return value
+
+
+@attrs.define(repr=False)
+class SubRecord(Model):
+    """Base class of the models nested in records and of sub-resource payloads."""
+
+
+class OpportunityState(str, enum.Enum):
+    """The state of an opportunity.
+
+    Parsing is case-insensitive (``OpportunityState("won")``); values go out in upper case.
+    A state read from the server that is not one of these stays a plain ``str``.
+    """
+
+    OPEN = "OPEN"
+    WON = "WON"
+    LOST = "LOST"
+    ABANDONED = "ABANDONED"
+    SUSPENDED = "SUSPENDED"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def _missing_(cls, value: object) -> OpportunityState | None:
+        if isinstance(value, str):
+            return cls.__members__.get(value.strip().upper())
+        return None
+
+    @classmethod
+    def parse(cls, value: str) -> OpportunityState:
+        """The state named ``value``, in any letter case.
+
+        Raises:
+            ValueError: ``value`` names no state.
+        """
+        return cls(value)
+
+
+@attrs.define(repr=False)
+class CustomField(SubRecord):
+    """One custom field value of a record (an item of ``CUSTOMFIELDS``).
+
+    Attributes:
+        field_name: The field's name (``Hobby__c``; older accounts also ``CONTACT_FIELD_3``).
+        field_value: Its JSON value: a string, a number, a bool or ``None``. Multi-select
+            values are joined with ``;``.
+        custom_field_id: Read responses repeat the name here.
+    """
+
+    field_name: str | None = field("FIELD_NAME", "str")
+    field_value: Any = field("FIELD_VALUE", "json")  # noqa: RUF009  (an attrs field)
+    custom_field_id: str | None = field("CUSTOM_FIELD_ID", "str")
+
+
+class CustomFields(MutableMapping[str, Any]):
+    """The custom fields of a record, by name, in the order they came.
+
+    A mapping of field name to value over the list of :class:`CustomField` items the record
+    carries (``.fields``). Setting a name that is there updates that item in place, so the
+    collection goes back in its order, ``CUSTOM_FIELD_ID`` included; a new name is
+    appended.
+
+    >>> fields = CustomFields({"Hobby__c": "Skiing"})
+    >>> fields["Hobby__c"] = "Chess"
+    >>> fields.set("Pet__c", "Cat")
+    >>> fields["Hobby__c"], "Pet__c" in fields, fields.get("Age__c", "none"), list(fields)
+    ('Chess', True, 'none', ['Hobby__c', 'Pet__c'])
+    """
+
+    __slots__ = ("fields",)
+
+    fields: list[CustomField]
+    """The items themselves, in order (live: editing it edits the collection)."""
+
+    def __init__(self, fields: Mapping[str, Any] | Iterable[CustomField] = ()) -> None:
+        """Custom fields from a mapping of name to value, or from :class:`CustomField` items."""
+        if isinstance(fields, Mapping):
+            self.fields = [CustomField(name, value) for name, value in fields.items()]
+        else:
+            self.fields = list(fields)
+
+    @classmethod
+    def _wrap(cls, fields: list[CustomField]) -> CustomFields:
+        # Takes the list as it is: structure() builds it and hands it over.
+        instance = cls.__new__(cls)
+        instance.fields = fields
+        return instance
+
+    def field(self, name: str) -> CustomField | None:
+        """The item of the custom field ``name``, or ``None``."""
+        for item in self.fields:
+            if item.field_name == name:
+                return item
+        return None
+
+    def set(self, name: str, value: Any) -> None:
+        """Set the custom field ``name`` to ``value`` (the same as ``fields[name] = value``)."""
+        self[name] = value
+
+    def __getitem__(self, name: str) -> Any:
+        item = self.field(name)
+        if item is None:
+            raise KeyError(name)
+        return item.field_value
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        item = self.field(name)
+        if item is None:
+            self.fields.append(CustomField(name, value))
+        else:
+            item.field_value = value
+
+    def __delitem__(self, name: str) -> None:
+        item = self.field(name)
+        if item is None:
+            raise KeyError(name)
+        self.fields.remove(item)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return any(item.field_name == name for item in self.fields)
+
+    def _names(self) -> list[str]:
+        names = (item.field_name for item in self.fields if item.field_name is not None)
+        return list(dict.fromkeys(names))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CustomFields):
+            return self.fields == other.fields
+        if isinstance(other, Mapping):
+            return dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(
+            f"{item.field_name!r}: {_repr.repr(item.field_value)}" for item in self.fields
+        )
+        return f"CustomFields({{{inner}}})"

@@ -1,0 +1,540 @@
+"""Generate :mod:`insightly_async.models._generated` from the Swagger document and the catalog.
+
+Run ``python -m insightly_async.models._codegen`` after changing the spec, the catalog or
+this generator; ``--check`` only reports whether the committed module is current (the test
+suite runs the same comparison).
+
+Field lists, types, ``maxLength`` and ``readOnly`` come from the schemas of the spec: a
+record type's schema is the one of its list endpoint (``_spec.entity_schema``), sub-records
+are the spec's shared ``definitions``. The few corrections the spec needs are the tables
+below, each with its reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import keyword
+import re
+import sys
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from insightly_async._catalog import CATALOG, RecordType, custom_object_type
+from insightly_async._spec import definition, entity_schema, load_spec
+from insightly_async.models._base import Record
+
+__all__ = ["CodegenError", "main", "render"]
+
+TARGET = Path(__file__).with_name("_generated.py")
+_MODULE = "insightly_async.models._codegen"
+
+LINE_LENGTH = 100
+
+
+class CodegenError(Exception):
+    """The spec or the tables below describe a model that cannot be generated as is."""
+
+
+# Shared definitions and the classes that model them. `CustomField` is written by hand in
+# `_base` (the spec types FIELD_VALUE as an object and omits CUSTOM_FIELD_ID), and
+# `TeamMember` is the record type of the same shape.
+DEFINITION_CLASSES: Mapping[str, str] = {
+    "APICustomField": "CustomField",
+    "APITag": "Tag",
+    "APILinkDto": "Link",
+    "APIDate": "RecordDate",
+    "APIEmailDomain": "EmailDomain",
+    "APITeamMember": "TeamMember",
+    "APIActivity": "Activity",
+    "APIActivityAssignment": "ActivityAssignment",
+    "APIActivitySetAssignment": "ActivitySetAssignment",
+    "APIPipelineStageChange": "PipelineStageChange",
+    "APIPipelineChange": "PipelineChange",
+    "APIOpportunityState": "OpportunityStateChange",
+    "APIPricebookChange": "PriceBookChange",
+    "APIFollow": "Follow",
+    "APIUserFollow": "FollowedRecord",
+    "APIFileAttachment": "FileAttachment",
+    "APICustomFieldOption": "CustomFieldOption",
+    "APICustomFieldOptionsFilter": "CustomFieldOptionsFilter",
+    "APICustomFieldDependency": "CustomFieldDependency",
+    "APICustomFieldMetadata": "CustomFieldDefinition",
+    "APICustomObject": "CustomObject",
+}
+
+# The sub-records to generate, dependencies first: (class, source, docstring). The source is
+# a definition name, or a path to an inline schema of the spec.
+SUBRECORDS: Sequence[tuple[str, str | tuple[str, ...], str]] = (
+    ("Tag", "APITag", "A tag on a record (an item of ``TAGS``)."),
+    (
+        "Link",
+        "APILinkDto",
+        "A link from one record to another (an item of ``LINKS``, or of ``/{Type}/{id}/Links``).",
+    ),
+    (
+        "RecordDate",
+        "APIDate",
+        "A date to remember on a contact or an organisation (an item of ``DATES``).",
+    ),
+    ("EmailDomain", "APIEmailDomain", "An email domain of an organisation (``EMAILDOMAINS``)."),
+    ("Activity", "APIActivity", "One activity of an activity set (an item of ``ACTIVITIES``)."),
+    (
+        "ActivityAssignment",
+        "APIActivityAssignment",
+        "Who does one activity when an activity set is assigned.",
+    ),
+    (
+        "ActivitySetAssignment",
+        "APIActivitySetAssignment",
+        "An activity set to start when a pipeline stage is reached.",
+    ),
+    (
+        "PipelineStageChange",
+        "APIPipelineStageChange",
+        "The body of ``PUT /{Type}/{id}/PipelineStage``: move to another stage.",
+    ),
+    (
+        "PipelineChange",
+        "APIPipelineChange",
+        "The body of ``PUT /{Type}/{id}/Pipeline``: put the record on a pipeline.",
+    ),
+    (
+        "OpportunityStateChange",
+        "APIOpportunityState",
+        (
+            "A change of an opportunity's state: the body of "
+            "``PUT /Opportunities/{id}/StateChange`` and an item of ``StateHistory``."
+        ),
+    ),
+    (
+        "PriceBookChange",
+        "APIPricebookChange",
+        "The body of ``PUT /Opportunities/{id}/Pricebook``.",
+    ),
+    ("Follow", "APIFollow", "Whether the calling user follows a record (``/{Type}/{id}/Follow``)."),
+    ("FollowedRecord", "APIUserFollow", "A record the calling user follows (``/Follows``)."),
+    (
+        "FileAttachment",
+        "APIFileAttachment",
+        "The metadata of a file attached to a record (``/{Type}/{id}/FileAttachments``).",
+    ),
+    (
+        "Comment",
+        ("paths", "/Comments", "put", "responses", "201", "schema"),
+        "A comment on a note, task or email (``/{Type}/{id}/Comments``, ``/Comments``).",
+    ),
+    (
+        "CustomFieldOption",
+        "APICustomFieldOption",
+        "One option of a drop-down or multi-select custom field.",
+    ),
+    (
+        "CustomFieldOptionsFilter",
+        "APICustomFieldOptionsFilter",
+        "The options a dependent custom field offers for one value of its controlling field.",
+    ),
+    (
+        "CustomFieldDependency",
+        "APICustomFieldDependency",
+        "How a custom field's options depend on another field.",
+    ),
+    (
+        "CustomFieldDefinition",
+        "APICustomFieldMetadata",
+        "The definition of a custom field (``/CustomFields/{objectName}``).",
+    ),
+    ("CustomObject", "APICustomObject", "The definition of a custom object (``/CustomObjects``)."),
+)
+
+_VISIBILITY: Sequence[tuple[str, dict[str, Any], str]] = (
+    ("VISIBLE_TO", {"type": "string", "maxLength": 11}, "OWNER_USER_ID"),
+    ("VISIBLE_TEAM_ID", {"type": "integer", "format": "int64"}, "VISIBLE_TO"),
+)
+
+# Fields real responses carry that the spec's schema leaves out: (wire, schema, after which
+# wire field). Recorded v3.1 contacts, leads and custom-object records have them.
+ADDED_FIELDS: Mapping[str, Sequence[tuple[str, dict[str, Any], str]]] = {
+    **dict.fromkeys(("Contact", "Organisation", "Opportunity", "Project"), _VISIBILITY),
+    "Lead": (
+        *_VISIBILITY,
+        ("LINKS", {"type": "array", "items": {"$ref": "#/definitions/APILinkDto"}}, "TAGS"),
+    ),
+    "CustomObjectRecord": (
+        (
+            "DATE_UPDATED_UTC",
+            {"type": "string", "format": "date-time", "readOnly": True},
+            "DATE_CREATED_UTC",
+        ),
+        ("CREATED_USER_ID", {"type": "integer", "readOnly": True}, "DATE_UPDATED_UTC"),
+    ),
+}
+
+# Corrections of single properties: (class, wire) -> replaced keys.
+OVERRIDES: Mapping[tuple[str, str], dict[str, Any]] = {
+    # A comment is posted with its body, which the spec marks read-only.
+    ("Comment", "BODY"): {"readOnly": False},
+}
+
+# Fields whose value is an opportunity state.
+STATE_FIELDS = frozenset({"OPPORTUNITY_STATE", "FOR_OPPORTUNITY_STATE"})
+
+# Wire names that glue words together; all others split on `_` or on case changes.
+GLUED_NAMES: Mapping[str, str] = {
+    "CUSTOMFIELDS": "custom_fields",
+    "EMAILDOMAINS": "email_domains",
+    "TEAMMEMBERS": "team_members",
+}
+
+
+def snake_case(wire: str) -> str:
+    """The attribute name of a wire name.
+
+    ``CONTACT_ID`` -> ``contact_id``, ``TicketCommentBodyHtml`` -> ``ticket_comment_body_html``,
+    ``CUSTOMFIELDS`` -> ``custom_fields``.
+    """
+    if wire in GLUED_NAMES:
+        return GLUED_NAMES[wire]
+    if wire.isupper() or "_" in wire:
+        return wire.lower()
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", wire).lower()
+
+
+@attrs.frozen
+class _Field:
+    name: str
+    wire: str
+    kind: str
+    annotation: str
+    read_only: bool
+    create_only: bool
+    max_length: int
+    item: str | None
+
+
+@attrs.frozen
+class _Class:
+    name: str
+    base: str
+    doc: str
+    fields: tuple[_Field, ...]
+    id_attr: str | None = None
+    # Other generated classes this one refers to.
+    needs: frozenset[str] = frozenset()
+
+
+def _ref_class(ref: str, where: str) -> str:
+    name = ref.rsplit("/", 1)[-1]
+    try:
+        return DEFINITION_CLASSES[name]
+    except KeyError:
+        raise CodegenError(f"{where}: no class is named for the definition {name!r}") from None
+
+
+_SCALAR_KINDS = {"integer": "int", "number": "float", "boolean": "bool"}
+
+
+def _field(
+    cls_name: str,
+    wire: str,
+    prop: Mapping[str, Any],
+    *,
+    id_field: str | None,
+    required: tuple[str, ...],
+) -> _Field:
+    where = f"{cls_name}.{wire}"
+    prop = {**prop, **OVERRIDES.get((cls_name, wire), {})}
+    item: str | None = None
+    max_length = 0
+    kind: str
+    if "$ref" in prop:
+        kind, item = "model", _ref_class(prop["$ref"], where)
+        annotation = f"{item} | None"
+    elif prop.get("type") == "array":
+        items = prop.get("items", {})
+        if "$ref" in items:
+            item = _ref_class(items["$ref"], where)
+            if item == "CustomField":
+                kind, item, annotation = "custom_fields", None, "CustomFields | None"
+            else:
+                kind, annotation = "list", f"list[{item}] | None"
+        elif items.get("type") in _SCALAR_KINDS:
+            kind, annotation = "json", f"list[{_SCALAR_KINDS[items['type']]}] | None"
+        else:
+            raise CodegenError(f"{where}: unsupported array items {items!r}")
+    elif wire in STATE_FIELDS:
+        kind, annotation = "state", "OpportunityState | str | None"
+        max_length = int(prop.get("maxLength") or 0)
+    elif prop.get("type") in _SCALAR_KINDS:
+        kind = _SCALAR_KINDS[prop["type"]]
+        annotation = f"{kind} | None"
+    elif prop.get("type") == "string":
+        if prop.get("format") == "date-time":
+            kind, annotation = "datetime", "datetime | None"
+        else:
+            kind, annotation = "str", "str | None"
+            max_length = int(prop.get("maxLength") or 0)
+    elif prop.get("type") == "object":
+        kind, annotation = "json", "Any"
+    else:
+        raise CodegenError(f"{where}: unsupported property {prop!r}")
+    read_only = bool(prop.get("readOnly")) or wire == id_field
+    # Read-only in the spec, yet required on create (children written through a parent).
+    create_only = read_only and wire != id_field and wire in required
+    return _Field(
+        name=snake_case(wire),
+        wire=wire,
+        kind=kind,
+        annotation=annotation,
+        read_only=read_only and not create_only,
+        create_only=create_only,
+        max_length=max_length,
+        item=item,
+    )
+
+
+_RESERVED = frozenset(dir(Record)) | {a.name for a in attrs.fields(Record)} | {"id"}
+
+
+def _class(
+    name: str,
+    base: str,
+    doc: str,
+    schema: Mapping[str, Any],
+    *,
+    id_field: str | None = None,
+    required: Iterable[str] = (),
+) -> _Class:
+    properties: list[tuple[str, Mapping[str, Any]]] = list(schema.get("properties", {}).items())
+    for wire, prop, after in ADDED_FIELDS.get(name, ()):
+        wires = [w for w, _ in properties]
+        if wire in wires:
+            raise CodegenError(f"{name}.{wire} is in the spec now: drop it from ADDED_FIELDS")
+        if after not in wires:
+            raise CodegenError(f"{name}: ADDED_FIELDS places {wire} after missing {after}")
+        properties.insert(wires.index(after) + 1, (wire, prop))
+    required = tuple(required)
+    fields = tuple(
+        _field(name, wire, prop, id_field=id_field, required=required) for wire, prop in properties
+    )
+    seen: dict[str, str] = {}
+    for f in fields:
+        if not f.name.isidentifier() or keyword.iskeyword(f.name):
+            raise CodegenError(f"{name}.{f.wire}: {f.name!r} is not a usable attribute name")
+        if f.name in _RESERVED:
+            raise CodegenError(
+                f"{name}.{f.wire}: attribute {f.name!r} clashes with the base class's {f.name!r}"
+            )
+        if f.name in seen:
+            raise CodegenError(
+                f"{name}: {f.wire} and {seen[f.name]} both become attribute {f.name!r}"
+            )
+        seen[f.name] = f.wire
+    id_attr = None
+    if id_field is not None:
+        by_wire = {f.wire: f for f in fields}
+        if id_field not in by_wire:
+            raise CodegenError(f"{name}: the id field {id_field} is not in the schema")
+        id_attr = by_wire[id_field].name
+    needs = frozenset(f.item for f in fields if f.item is not None)
+    return _Class(name, base, doc, fields, id_attr, needs)
+
+
+def _words(model: str) -> str:
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", model).lower()
+
+
+def _record_doc(types: Sequence[RecordType]) -> str:
+    objects = list(dict.fromkeys(_words(t.object_name) for t in types))
+    if len(objects) > 1:
+        # Categories: "an opportunity, project or task category".
+        stem = objects[0].rsplit(" ", 1)[-1]
+        heads = [o.rsplit(" ", 1)[0] for o in objects]
+        subject = f"{', '.join(heads[:-1])} or {heads[-1]} {stem}"
+    else:
+        subject = objects[0]
+    article = "An" if subject[0] in "aeiou" else "A"
+    paths = ", ".join(f"``/{t.path}``" for t in types)
+    id_field = types[0].id_field
+    ident = f"id ``{id_field}``" if id_field else "no id"
+    return f"{article} {subject} record ({paths}; {ident})."
+
+
+def _subrecord_schema(source: str | tuple[str, ...]) -> Mapping[str, Any]:
+    if isinstance(source, str):
+        return definition(source)
+    node: Any = load_spec()
+    for key in source:
+        node = node[key]
+    schema: Mapping[str, Any] = node
+    return schema
+
+
+def collect() -> list[_Class]:
+    """The classes to generate, each after the classes it refers to."""
+    classes = [
+        _class(name, "SubRecord", doc, _subrecord_schema(source))
+        for name, source, doc in SUBRECORDS
+    ]
+    by_model: dict[str, list[RecordType]] = {}
+    for record_type in CATALOG:
+        by_model.setdefault(record_type.model, []).append(record_type)
+    records = []
+    for model, types in by_model.items():
+        schemas = [entity_schema(t.path) for t in types]
+        if any(s != schemas[0] for s in schemas[1:]):
+            raise CodegenError(f"{model}: the types sharing it have different schemas")
+        if len({t.id_field for t in types}) != 1:
+            raise CodegenError(f"{model}: the types sharing it have different id fields")
+        records.append(
+            _class(
+                model,
+                "Record",
+                _record_doc(types),
+                schemas[0],
+                id_field=types[0].id_field,
+                required=types[0].required,
+            )
+        )
+    custom = custom_object_type("Any__c")
+    records.append(
+        _class(
+            "CustomObjectRecord",
+            "Record",
+            "A record of a custom object (``/{objectName}``, e.g. ``/Fruit__c``; id "
+            "``RECORD_ID``). The object's own fields are its custom fields.",
+            entity_schema("Any__c"),
+            id_field=custom.id_field,
+            required=custom.required,
+        )
+    )
+    return _ordered(classes + records)
+
+
+def _ordered(classes: list[_Class]) -> list[_Class]:
+    done: set[str] = {"CustomField"}
+    result: list[_Class] = []
+    pending = list(classes)
+    while pending:
+        ready = [c for c in pending if c.needs <= done]
+        if not ready:
+            raise CodegenError(f"circular references among {[c.name for c in pending]}")
+        # Keep the given order, moving a class only as far as its references need.
+        first = ready[0]
+        result.append(first)
+        done.add(first.name)
+        pending.remove(first)
+    names = [c.name for c in result]
+    if len(set(names)) != len(names):
+        raise CodegenError(f"duplicate class names in {names}")
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering
+
+
+HEADER = '''\
+# Generated by `python -m insightly_async.models._codegen` from Insightly's Swagger document
+# (insightly_async/_spec/openapi-v3.1.json.gz) and the record-type catalog
+# (insightly_async/_catalog.py). Do not edit by hand: change the generator and run it again.
+# ruff: noqa: RUF009  (`field()` declares an attrs field; it is not a shared default value)
+"""The model classes of the Insightly v3.1 records and of their sub-records.
+
+Attribute names are the snake_case of the wire names; each field's metadata holds its wire
+name, kind, read-only flag and maximum length (see ``insightly_async.models.WireField``).
+"""
+'''
+
+
+def _field_lines(f: _Field) -> list[str]:
+    args = [f'"{f.wire}"', f'"{f.kind}"']
+    if f.read_only:
+        args.append("read_only=True")
+    if f.create_only:
+        args.append("create_only=True")
+    if f.max_length:
+        args.append(f"max_length={f.max_length}")
+    if f.item:
+        args.append(f"item={f.item}")
+    head = f"    {f.name}: {f.annotation} = field("
+    line = head + ", ".join(args) + ")"
+    if len(line) <= LINE_LENGTH:
+        return [line]
+    inner = "        " + ", ".join(args)
+    if len(inner) <= LINE_LENGTH:
+        return [head, inner, "    )"]
+    return [head, *(f"        {arg}," for arg in args), "    )"]
+
+
+def _docstring(text: str) -> list[str]:
+    one = f'    """{text}"""'
+    if len(one) <= LINE_LENGTH:
+        return [one]
+    wrapped = textwrap.wrap(
+        text, width=LINE_LENGTH, initial_indent='    """', subsequent_indent="    "
+    )
+    return [*wrapped, '    """']
+
+
+def _class_lines(c: _Class) -> list[str]:
+    if c.base == "Record":
+        decorator = "@attrs.define(kw_only=True, repr=False)"
+    else:
+        decorator = "@attrs.define(repr=False)"
+    lines = ["", "", decorator, f"class {c.name}({c.base}):", *_docstring(c.doc), ""]
+    if c.base == "Record":
+        value = f'"{c.id_attr}"' if c.id_attr else "None"
+        lines += [f"    _id_attr: ClassVar[str | None] = {value}", ""]
+    for f in c.fields:
+        lines += _field_lines(f)
+    return lines
+
+
+def render() -> str:
+    """The source of the generated module."""
+    classes = collect()
+    annotations = " ".join(f.annotation for c in classes for f in c.fields)
+    base_names = {"field", "Record", "SubRecord"}
+    base_names |= {n for n in ("CustomFields", "OpportunityState") if n in annotations}
+    lines = [HEADER, "from __future__ import annotations", ""]
+    if "datetime" in annotations:
+        lines.append("from datetime import datetime")
+    typing_names = ["Any"] if re.search(r"\bAny\b", annotations) else []
+    typing_names.append("ClassVar")
+    lines += [f"from typing import {', '.join(typing_names)}", "", "import attrs", ""]
+    lines.append("from insightly_async.models._base import (")
+    lines += [f"    {n}," for n in sorted(base_names, key=lambda n: (n.islower(), n))]
+    lines += [")", "", "__all__ = ["]
+    lines += [f'    "{name}",' for name in sorted(c.name for c in classes)]
+    lines.append("]")
+    for c in classes:
+        lines += _class_lines(c)
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Write the generated module, or with ``--check`` report whether it is current."""
+    parser = argparse.ArgumentParser(prog="python -m insightly_async.models._codegen")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if the module differs from a fresh run"
+    )
+    options = parser.parse_args(argv)
+    source = render()
+    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else None
+    if options.check:
+        if current != source:
+            sys.stderr.write(f"{TARGET} is out of date: run python -m {_MODULE}\n")
+            return 1
+        return 0
+    if current != source:
+        TARGET.write_text(source, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
