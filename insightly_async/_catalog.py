@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import attrs
 
+from insightly_async._exceptions import ValidationError
+
 __all__ = [
     "BY_NAME",
     "BY_PATH",
@@ -530,12 +532,13 @@ def custom_object_type(object_name: str) -> RecordType:
     """The record type of the custom object ``object_name`` (``Fruit__c``).
 
     Raises:
-        ValueError: ``object_name`` is not a custom object name.
+        ValidationError: ``object_name`` is not a custom object name.
     """
     if not isinstance(object_name, str) or not CUSTOM_OBJECT_NAME.fullmatch(object_name):
-        raise ValueError(
-            f"object_name: {object_name!r} is not a custom object name "
-            "(letters, digits and underscores, ending in '__c', e.g. 'Fruit__c')"
+        raise ValidationError(
+            "object_name",
+            f"{object_name!r} is not a custom object name "
+            "(letters, digits and underscores, ending in '__c', e.g. 'Fruit__c')",
         )
     return RecordType(
         name=object_name,

@@ -1,7 +1,44 @@
-"""Resources: one per record type, built from the catalog."""
+"""Resources: one per record type, generated from the catalog, plus their sub-resources."""
 
-from __future__ import annotations
+from insightly_async.resources._base import Resource
+from insightly_async.resources._generated import *  # noqa: F403 - the generated classes
+from insightly_async.resources._generated import SessionResources
+from insightly_async.resources._generated import __all__ as _generated_all
+from insightly_async.resources._meta import (
+    CustomFieldsResource,
+    CustomObjectResource,
+    CustomObjectsResource,
+)
+from insightly_async.resources._sub import (
+    Activity,
+    Children,
+    Comments,
+    Dates,
+    EmailDomains,
+    FileAttachments,
+    Links,
+    Notes,
+    Tags,
+    TeamMembers,
+    UpdatableLinks,
+)
 
-
-class SessionResources:
-    """The resource attributes of a session (``crm.contacts``, ``crm.leads``…)."""
+__all__ = [  # noqa: PLE0604 - extended with the generated names below
+    "Activity",
+    "Children",
+    "Comments",
+    "CustomFieldsResource",
+    "CustomObjectResource",
+    "CustomObjectsResource",
+    "Dates",
+    "EmailDomains",
+    "FileAttachments",
+    "Links",
+    "Notes",
+    "Resource",
+    "SessionResources",
+    "Tags",
+    "TeamMembers",
+    "UpdatableLinks",
+    *_generated_all,
+]

@@ -1,0 +1,455 @@
+"""The verbs a record type can have, as small mixins over one base.
+
+A resource only turns Python arguments into a path, a query and a body, and a response
+into models: pacing, quota, retries and errors are the funnel's. The concrete resource
+classes (``ContactsResource``…) are generated from the catalog and combine exactly the
+mixins of the verbs their endpoints have, so a read-only type has no ``create``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+
+from insightly_async import _sansio
+from insightly_async._catalog import Op, RecordType
+from insightly_async._exceptions import ConflictError, InsightlyError, ValidationError
+from insightly_async.models import Record, create_payload, payload_from_changes
+from insightly_async.models import changes as record_changes
+from insightly_async.models import structure as structure_record
+from insightly_async.models import validate as validate_payload
+from insightly_async.models import wire_name as model_wire_name
+from insightly_async.pagination import Paginator
+
+if TYPE_CHECKING:
+    from insightly_async._pipeline import Response
+    from insightly_async.session import InsightlySession
+
+M = TypeVar("M", bound=Record)
+Raw = dict[str, Any]
+
+ModifyFn = Callable[[M], "Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None"]
+
+
+class Resource(Generic[M]):
+    """Base of every resource: a record type bound to a session."""
+
+    record_type: RecordType
+    model: type[M]
+
+    def __init__(self, session: InsightlySession, record_type: RecordType, model: type[M]) -> None:
+        self._session = session
+        self.record_type = record_type
+        self.model = model
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} /{self.record_type.path}>"
+
+    # --- helpers for the mixins ---------------------------------------------------------
+
+    def _url(self, *segments: str | int) -> str:
+        return self._session._url(self.record_type.path, *segments)
+
+    def _parse(self, wire: Any) -> M:
+        return structure_record(self.model, wire)
+
+    def _parse_response(self, response: Response) -> M:
+        return structure_record(self.model, response.data, etag=response.headers.get("ETag"))
+
+    def _require(self, op: Op) -> None:
+        if op not in self.record_type.ops:
+            raise InsightlyError(f"/{self.record_type.path} has no {op.value} operation")
+
+    def _wire_field(self, name: str, argument: str) -> str:
+        """A field name as the API spells it: attribute, wire or custom field name."""
+        if not isinstance(name, str) or not name:
+            raise ValidationError(argument, f"must be a field name, got {name!r}")
+        try:
+            return model_wire_name(self.model, name)
+        except ValidationError as exc:
+            raise ValidationError(argument, str(exc)) from None
+
+    def _list_params(self, *, brief: bool, updated_after: datetime | None) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if brief:
+            if not self.record_type.brief:
+                raise ValidationError("brief", f"/{self.record_type.path} does not take brief")
+            params["brief"] = True
+        if updated_after is not None:
+            if not isinstance(updated_after, datetime):
+                raise ValidationError("updated_after", "must be a timezone-aware datetime")
+            params["updated_after_utc"] = _sansio.format_query_datetime(updated_after)
+        return params
+
+    def _paginator(
+        self,
+        url: str,
+        params: Mapping[str, Any],
+        *,
+        raw: bool,
+        page_size: int,
+        count_total: bool,
+        concurrency: int,
+        start: int = 0,
+    ) -> Paginator[Any]:
+        parse: Callable[[Any], Any] = _identity if raw else self._parse
+        return self._session._paginate(
+            url,
+            parse,
+            params=params,
+            page_size=page_size,
+            count_total=count_total,
+            concurrency=concurrency,
+            paged=self.record_type.paged,
+            start=start,
+        )
+
+    def _id(self, value: object, argument: str = "id") -> int:
+        return _sansio.validate_id(value, argument)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+class ListMixin(Resource[M]):
+    @overload
+    def list(
+        self,
+        *,
+        page_size: int = ...,
+        brief: bool = ...,
+        updated_after: datetime | None = ...,
+        count_total: bool = ...,
+        concurrency: int = ...,
+        start: int = ...,
+        raw: Literal[False] = ...,
+    ) -> Paginator[M]: ...
+
+    @overload
+    def list(
+        self,
+        *,
+        page_size: int = ...,
+        brief: bool = ...,
+        updated_after: datetime | None = ...,
+        count_total: bool = ...,
+        concurrency: int = ...,
+        start: int = ...,
+        raw: Literal[True],
+    ) -> Paginator[Raw]: ...
+
+    def list(
+        self,
+        *,
+        page_size: int = _sansio.MAX_PAGE_SIZE,
+        brief: bool = False,
+        updated_after: datetime | None = None,
+        count_total: bool = False,
+        concurrency: int = 1,
+        start: int = 0,
+        raw: bool = False,
+    ) -> Paginator[M] | Paginator[Raw]:
+        """Every record, page by page, in ascending id order.
+
+        Args:
+            page_size: Records per request (1 to 500, the API's maximum).
+            brief: Leave out sub-collections (tags, links, custom fields…).
+            updated_after: Only records updated strictly after this aware datetime; the
+                request goes to ``/Search`` (the only endpoint that filters by date).
+            count_total: Ask for ``X-Total-Count``: pages carry ``total``.
+            concurrency: Pages fetched ahead in parallel (through the same pacer).
+            start: Records to skip first (to resume a scan).
+            raw: Yield the wire dicts untouched instead of models (fast and lossless).
+        """
+        params = self._list_params(brief=brief, updated_after=updated_after)
+        url = self._url()
+        if updated_after is not None:
+            if Op.SEARCH not in self.record_type.ops:
+                raise ValidationError(
+                    "updated_after", f"/{self.record_type.path} cannot be filtered by date"
+                )
+            url = self._url("Search")
+        return self._paginator(
+            url,
+            params,
+            raw=raw,
+            page_size=page_size,
+            count_total=count_total,
+            concurrency=concurrency,
+            start=start,
+        )
+
+
+class SearchMixin(Resource[M]):
+    @overload
+    def search(
+        self,
+        field_name: str | None = ...,
+        field_value: object = ...,
+        *,
+        updated_after: datetime | None = ...,
+        page_size: int = ...,
+        brief: bool = ...,
+        count_total: bool = ...,
+        concurrency: int = ...,
+        raw: Literal[False] = ...,
+    ) -> Paginator[M]: ...
+
+    @overload
+    def search(
+        self,
+        field_name: str | None = ...,
+        field_value: object = ...,
+        *,
+        updated_after: datetime | None = ...,
+        page_size: int = ...,
+        brief: bool = ...,
+        count_total: bool = ...,
+        concurrency: int = ...,
+        raw: Literal[True],
+    ) -> Paginator[Raw]: ...
+
+    def search(
+        self,
+        field_name: str | None = None,
+        field_value: object = None,
+        *,
+        updated_after: datetime | None = None,
+        page_size: int = _sansio.MAX_PAGE_SIZE,
+        brief: bool = False,
+        count_total: bool = False,
+        concurrency: int = 1,
+        raw: bool = False,
+    ) -> Paginator[M] | Paginator[Raw]:
+        """Records whose field equals a value exactly, and/or updated after a moment.
+
+        Args:
+            field_name: An attribute name (``email_address``), a wire name
+                (``EMAIL_ADDRESS``) or a custom field name (``Hobby__c``).
+            field_value: The value to match exactly.
+            updated_after: Only records updated strictly after this aware datetime.
+        """
+        params = self._list_params(brief=brief, updated_after=updated_after)
+        if field_name is not None or field_value is not None:
+            if field_name is None:
+                raise ValidationError("field_name", "is required with field_value")
+            if field_value is None:
+                raise ValidationError("field_value", "is required with field_name")
+            params["field_name"] = self._wire_field(field_name, "field_name")
+            params["field_value"] = _search_value(field_value)
+        elif updated_after is None:
+            raise ValidationError("field_name", "give field_name and field_value, or updated_after")
+        return self._paginator(
+            self._url("Search"),
+            params,
+            raw=raw,
+            page_size=page_size,
+            count_total=count_total,
+            concurrency=concurrency,
+        )
+
+
+def _search_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return _sansio.format_body_datetime(value, "field_value")
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise ValidationError("field_value", f"cannot search for a {type(value).__name__}")
+
+
+class SearchByTagMixin(Resource[M]):
+    @overload
+    def search_by_tag(
+        self,
+        tag_name: str,
+        *,
+        page_size: int = ...,
+        brief: bool = ...,
+        count_total: bool = ...,
+        concurrency: int = ...,
+        raw: Literal[False] = ...,
+    ) -> Paginator[M]: ...
+
+    @overload
+    def search_by_tag(
+        self,
+        tag_name: str,
+        *,
+        page_size: int = ...,
+        brief: bool = ...,
+        count_total: bool = ...,
+        concurrency: int = ...,
+        raw: Literal[True],
+    ) -> Paginator[Raw]: ...
+
+    def search_by_tag(
+        self,
+        tag_name: str,
+        *,
+        page_size: int = _sansio.MAX_PAGE_SIZE,
+        brief: bool = False,
+        count_total: bool = False,
+        concurrency: int = 1,
+        raw: bool = False,
+    ) -> Paginator[M] | Paginator[Raw]:
+        """Records carrying the tag ``tag_name``."""
+        if not isinstance(tag_name, str) or not tag_name.strip():
+            raise ValidationError("tag_name", "must be a non-empty string")
+        params = self._list_params(brief=brief, updated_after=None)
+        params["tagName"] = tag_name
+        return self._paginator(
+            self._url("SearchByTag"),
+            params,
+            raw=raw,
+            page_size=page_size,
+            count_total=count_total,
+            concurrency=concurrency,
+        )
+
+
+class GetMixin(Resource[M]):
+    async def get(self, id: int) -> M:
+        """The record with this id; its ``etag`` holds the response's ``ETag``.
+
+        Raises:
+            NotFoundError: no such record, or one the key cannot see.
+        """
+        response = await self._session._send("GET", self._url(self._id(id)))
+        return self._parse_response(response)
+
+
+class CreateMixin(Resource[M]):
+    async def create(self, record: M | Mapping[str, Any]) -> M:
+        """Create a record and return it as the server stored it.
+
+        Args:
+            record: A model (``Contact(first_name="Ada")``) or a mapping of attribute or
+                wire names to values.
+
+        Raises:
+            ValidationError: a required field is missing or a value is wrong; nothing was
+                sent.
+            APIConnectionError: with ``outcome_unknown`` if the connection broke after the
+                request was sent: the record may exist. It is never resent blindly.
+        """
+        if isinstance(record, Mapping):
+            payload = payload_from_changes(self.model, record, creating=True)
+        elif isinstance(record, self.model):
+            payload = create_payload(record)
+        else:
+            raise ValidationError(
+                "record",
+                f"must be a {self.model.__name__} or a mapping, not {type(record).__name__}",
+            )
+        validate_payload(self.model, payload, required=self.record_type.required)
+        response = await self._session._send("POST", self._url(), json=payload)
+        return self._parse_response(response)
+
+
+class UpdateMixin(Resource[M]):
+    async def update(
+        self,
+        record: M | int,
+        changes: Mapping[str, Any] | None = None,
+        *,
+        if_match: str | None = None,
+    ) -> M:
+        """Send the changes of a record: its id plus exactly the fields that changed.
+
+        ``update(record)`` sends what changed since the record was read (nothing at all if
+        nothing changed: the record comes back as it is). ``update(42, {"last_name":
+        "Byron"})`` sends exactly those fields. Sub-collections go only when they changed,
+        and fields the models do not know are never touched.
+
+        Args:
+            record: A record read from the API, or an id.
+            changes: With an id: the fields to change (attribute or wire names).
+            if_match: An ETag: the update applies only if the record is unchanged since
+                (else :class:`ConflictError`).
+        """
+        if isinstance(record, int) and not isinstance(record, bool):
+            record_id = self._id(record)
+            if changes is None:
+                raise ValidationError("changes", "give the changes to send with an id")
+            payload = payload_from_changes(self.model, changes)
+        elif isinstance(record, self.model):
+            if changes is not None:
+                raise ValidationError("changes", "give either a record or an id with changes")
+            record_id = self._id(record.id, "id")
+            payload = record_changes(record)
+            if not payload:
+                return record
+        else:
+            raise ValidationError(
+                "record", f"must be a {self.model.__name__} or an id, not {type(record).__name__}"
+            )
+        validate_payload(self.model, payload)
+        return await self._put(record_id, payload, if_match=if_match)
+
+    async def _put(self, record_id: int, payload: Mapping[str, Any], *, if_match: str | None) -> M:
+        id_field = self.record_type.id_field
+        assert id_field is not None
+        body = {id_field: record_id, **payload}
+        response = await self._session._send("PUT", self._url(), json=body, if_match=if_match)
+        return self._parse_response(response)
+
+
+class ModifyMixin(GetMixin[M], UpdateMixin[M]):
+    async def modify(self, id: int, fn: ModifyFn[M], *, max_attempts: int = 10) -> M:
+        """Read a record, apply ``fn``, and write the change back only if nobody else did.
+
+        ``fn`` gets the freshly read record and either changes it in place or returns a
+        mapping of changes; it may be a coroutine function. The write carries the read's
+        ETag in ``If-Match``; on :class:`ConflictError` the record is read again and ``fn``
+        applied again, up to ``max_attempts`` times. ``fn`` is never applied on top of its
+        own earlier write: if a write's outcome is unknown, :class:`APIConnectionError`
+        (``outcome_unknown=True``) is raised instead of guessing.
+
+        Raises:
+            ConflictError: still conflicting after ``max_attempts`` attempts.
+        """
+        record_id = self._id(id)
+        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+            raise ValidationError("max_attempts", f"must be an int >= 1, got {max_attempts!r}")
+        conflict: ConflictError | None = None
+        for _ in range(max_attempts):
+            current = await self.get(record_id)
+            if current.etag is None:
+                raise InsightlyError(
+                    f"/{self.record_type.path}/{record_id} came without an ETag: "
+                    "modify() cannot guard the write against concurrent changes"
+                )
+            result = fn(current)
+            if inspect.isawaitable(result):
+                result = await result
+            if result is None:
+                payload = record_changes(current)
+            elif isinstance(result, Mapping):
+                payload = payload_from_changes(self.model, result)
+            else:
+                raise ValidationError("fn", "must change the record in place or return a mapping")
+            if not payload:
+                return current
+            validate_payload(self.model, payload)
+            try:
+                return await self._put(record_id, payload, if_match=current.etag)
+            except ConflictError as exc:
+                conflict = exc
+        assert conflict is not None
+        raise conflict
+
+
+class DeleteMixin(Resource[M]):
+    async def delete(self, id: int) -> None:
+        """Delete the record. A retry that finds it already gone counts as done."""
+        record_id = self._id(id)
+        if self.record_type.delete_by_query:
+            url, params = self._url(), {"id": record_id}
+        else:
+            url, params = self._url(record_id), None
+        await self._session._send("DELETE", url, params=params, missing_ok_after_retry=True)

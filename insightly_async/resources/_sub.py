@@ -1,0 +1,557 @@
+"""Sub-resources: what hangs off one record, ``/{Type}/{id}/...``.
+
+Collections get an object on the parent resource (``crm.contacts.tags.add(42, "vip")``,
+``crm.opportunities.line_items.list(7)``); single actions are methods of the parent
+(``crm.opportunities.set_state(7, "WON")``, ``crm.contacts.follow(42)``). Each takes the
+parent record's id first.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+
+from insightly_async import _sansio
+from insightly_async._catalog import BY_NAME, RecordType
+from insightly_async._exceptions import MalformedResponseError, ValidationError
+from insightly_async.models import (
+    ActivitySetAssignment,
+    Comment,
+    Email,
+    EmailDomain,
+    Event,
+    FileAttachment,
+    Link,
+    Model,
+    Note,
+    OpportunityState,
+    OpportunityStateChange,
+    PipelineChange,
+    PipelineStageChange,
+    Record,
+    RecordDate,
+    Task,
+    TeamMember,
+    changes,
+    create_payload,
+    payload_from_changes,
+    structure,
+    validate,
+)
+from insightly_async.resources._base import Raw, Resource
+
+if TYPE_CHECKING:
+    from insightly_async._pipeline import Response
+    from insightly_async.pagination import Paginator
+
+M = TypeVar("M", bound=Record)
+C = TypeVar("C", bound=Record)
+S = TypeVar("S", bound=Model)
+
+
+def _object(response: Response) -> Any:
+    """The single object of an answer; some endpoints wrap it in a one-item array."""
+    data = response.data
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
+    if not isinstance(data, Mapping):
+        raise MalformedResponseError(
+            "expected a JSON object",
+            status=response.status,
+            method=response.method,
+            url=response.url,
+            text=repr(data),
+        )
+    return data
+
+
+def _objects(response: Response) -> list[Any]:
+    data = response.data
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise MalformedResponseError(
+            "expected a JSON array",
+            status=response.status,
+            method=response.method,
+            url=response.url,
+            text=repr(data),
+        )
+    return data
+
+
+def _payload(model_cls: type[S], value: S | Mapping[str, Any], argument: str) -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        return payload_from_changes(model_cls, value, creating=True)
+    if isinstance(value, model_cls):
+        return create_payload(value)
+    raise ValidationError(
+        argument, f"must be a {model_cls.__name__} or a mapping, not {type(value).__name__}"
+    )
+
+
+class _Sub:
+    """A sub-resource of ``parent``: ``/{parent path}/{id}/{segment}``."""
+
+    segment: str
+
+    def __init__(self, parent: Resource[Any]) -> None:
+        self._parent = parent
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} /{self._parent.record_type.path}/{{id}}/{self.segment}>"
+
+    def _url(self, record_id: int, *rest: str | int) -> str:
+        return self._parent._url(self._parent._id(record_id), self.segment, *rest)
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> Response:
+        return await self._parent._session._send(method, url, **kwargs)
+
+    async def _list_of(self, model_cls: type[S], record_id: int) -> list[S]:
+        response = await self._send("GET", self._url(record_id))
+        return [structure(model_cls, item) for item in _objects(response)]
+
+
+class Links(_Sub):
+    """The links of a record to other records (``/{Type}/{id}/Links``)."""
+
+    segment = "Links"
+
+    async def list(self, id: int) -> list[Link]:
+        return await self._list_of(Link, id)
+
+    async def add(self, id: int, link: Link | Mapping[str, Any]) -> Link:
+        """Link the record to another one.
+
+        ``LINK_OBJECT_NAME`` is the singular object name (``"Organisation"``), as the API
+        expects: ``Link(link_object_name="Organisation", link_object_id=7)``.
+        """
+        payload = _payload(Link, link, "link")
+        validate(Link, payload, required=("LINK_OBJECT_NAME", "LINK_OBJECT_ID"))
+        response = await self._send("POST", self._url(id), json=payload)
+        return structure(Link, _object(response))
+
+    async def delete(self, id: int, link_id: int) -> None:
+        url = self._url(id, _sansio.validate_id(link_id, "link_id"))
+        await self._send("DELETE", url, missing_ok_after_retry=True)
+
+
+class UpdatableLinks(Links):
+    """Links of a type whose links can also be edited in place."""
+
+    async def update(self, id: int, link: Link) -> Link:
+        """Change a link (its ``link_id`` says which): role, details, relationship."""
+        if not isinstance(link, Link):
+            raise ValidationError("link", f"must be a Link, not {type(link).__name__}")
+        payload = create_payload(link)
+        validate(Link, payload, required=("LINK_ID",))
+        response = await self._send("PUT", self._url(id), json=payload)
+        return structure(Link, _object(response))
+
+
+class Tags(_Sub):
+    """The tags of a record (``/{Type}/{id}/Tags``)."""
+
+    segment = "Tags"
+
+    async def list(self, id: int) -> list[str]:
+        """The record's tag names."""
+        response = await self._send("GET", self._url(id))
+        return [str(item.get("TAG_NAME")) for item in _objects(response)]
+
+    async def add(self, id: int, name: str) -> None:
+        await self._send("POST", self._url(id), json={"TAG_NAME": _tag(name)})
+
+    async def replace(self, id: int, names: Iterable[str]) -> builtins.list[str]:
+        """Make ``names`` the record's only tags."""
+        if isinstance(names, str):
+            raise ValidationError("names", "must be a list of tag names, not one string")
+        body = [{"TAG_NAME": _tag(name)} for name in names]
+        response = await self._send("PUT", self._url(id), json=body)
+        return [str(item.get("TAG_NAME")) for item in _objects(response)]
+
+    async def remove(self, id: int, name: str) -> None:
+        # v3.1 takes the tag in a JSON body (v3.0 had it in the path).
+        await self._send(
+            "DELETE", self._url(id), json={"TAG_NAME": _tag(name)}, missing_ok_after_retry=True
+        )
+
+
+def _tag(name: object) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError("name", f"must be a non-empty tag name, got {name!r}")
+    return name
+
+
+class _Paged(_Sub):
+    def _paged(
+        self,
+        model_cls: type[S],
+        id: int,
+        *,
+        updated_after: datetime | None,
+        page_size: int,
+        brief: bool,
+        count_total: bool,
+        raw: bool,
+        segment: str | None = None,
+    ) -> Paginator[Any]:
+        params: dict[str, Any] = {}
+        if brief:
+            params["brief"] = True
+        if updated_after is not None:
+            params["updated_after_utc"] = _sansio.format_query_datetime(updated_after)
+        url = self._parent._url(self._parent._id(id), segment or self.segment)
+
+        def parse(item: Any) -> Any:
+            return item if raw else structure(model_cls, item)
+
+        return self._parent._session._paginate(
+            url, parse, params=params, page_size=page_size, count_total=count_total
+        )
+
+
+class Notes(_Paged):
+    """Notes attached to a record; the only way to create a note."""
+
+    segment = "Notes"
+
+    @overload
+    def list(
+        self,
+        id: int,
+        *,
+        updated_after: datetime | None = ...,
+        page_size: int = ...,
+        brief: bool = ...,
+        count_total: bool = ...,
+        raw: Literal[False] = ...,
+    ) -> Paginator[Note]: ...
+
+    @overload
+    def list(
+        self,
+        id: int,
+        *,
+        updated_after: datetime | None = ...,
+        page_size: int = ...,
+        brief: bool = ...,
+        count_total: bool = ...,
+        raw: Literal[True],
+    ) -> Paginator[Raw]: ...
+
+    def list(
+        self,
+        id: int,
+        *,
+        updated_after: datetime | None = None,
+        page_size: int = _sansio.MAX_PAGE_SIZE,
+        brief: bool = False,
+        count_total: bool = False,
+        raw: bool = False,
+    ) -> Paginator[Note] | Paginator[Raw]:
+        return self._paged(
+            Note,
+            id,
+            updated_after=updated_after,
+            page_size=page_size,
+            brief=brief,
+            count_total=count_total,
+            raw=raw,
+        )
+
+    async def create(self, id: int, note: Note | Mapping[str, Any]) -> Note:
+        """Create a note on the record (``TITLE`` is required)."""
+        payload = _payload(Note, note, "note")
+        validate(Note, payload, required=BY_NAME["notes"].required)
+        response = await self._send("POST", self._url(id), json=payload)
+        return structure(Note, _object(response), etag=response.headers.get("ETag"))
+
+    async def update(self, id: int, note: Note) -> Note:
+        """Send the changes of a note read from this record."""
+        if not isinstance(note, Note) or note.id is None:
+            raise ValidationError("note", "must be a Note read from the API (with note_id)")
+        payload = changes(note)
+        if not payload:
+            return note
+        validate(Note, payload)
+        body = {"NOTE_ID": note.id, **payload}
+        response = await self._send("PUT", self._url(id), json=body)
+        return structure(Note, _object(response), etag=response.headers.get("ETag"))
+
+
+class Activity(_Paged):
+    """Emails, events and tasks linked to a record."""
+
+    segment = "Emails"
+
+    def emails(self, id: int, *, updated_after: datetime | None = None) -> Paginator[Email]:
+        return self._paged(
+            Email,
+            id,
+            updated_after=updated_after,
+            page_size=500,
+            brief=False,
+            count_total=False,
+            raw=False,
+            segment="Emails",
+        )
+
+    def events(self, id: int, *, updated_after: datetime | None = None) -> Paginator[Event]:
+        return self._paged(
+            Event,
+            id,
+            updated_after=updated_after,
+            page_size=500,
+            brief=False,
+            count_total=False,
+            raw=False,
+            segment="Events",
+        )
+
+    def tasks(self, id: int, *, updated_after: datetime | None = None) -> Paginator[Task]:
+        return self._paged(
+            Task,
+            id,
+            updated_after=updated_after,
+            page_size=500,
+            brief=False,
+            count_total=False,
+            raw=False,
+            segment="Tasks",
+        )
+
+
+class FileAttachments(_Paged):
+    """Metadata of the files attached to a record (the files themselves are not fetched)."""
+
+    segment = "FileAttachments"
+
+    def list(self, id: int, *, updated_after: datetime | None = None) -> Paginator[FileAttachment]:
+        return self._paged(
+            FileAttachment,
+            id,
+            updated_after=updated_after,
+            page_size=500,
+            brief=False,
+            count_total=False,
+            raw=False,
+        )
+
+
+class Comments(_Sub):
+    """Comments on a task, note, email or ticket."""
+
+    segment = "Comments"
+
+    async def list(self, id: int) -> list[Comment]:
+        return await self._list_of(Comment, id)
+
+    async def add(self, id: int, body: str | Comment) -> Comment:
+        comment = Comment(body=body) if isinstance(body, str) else body
+        payload = _payload(Comment, comment, "body")
+        validate(Comment, payload, required=("BODY",))
+        response = await self._send("POST", self._url(id), json=payload)
+        return structure(Comment, _object(response))
+
+
+class _Replaceable(_Sub, Generic[S]):
+    model: type[S]
+
+    async def list(self, id: int) -> list[S]:
+        return await self._list_of(self.model, id)
+
+    async def replace(self, id: int, items: Iterable[S]) -> builtins.list[S]:
+        """Make ``items`` the record's whole collection."""
+        body = [_payload(self.model, item, "items") for item in items]
+        for item in body:
+            validate(self.model, item)
+        response = await self._send("PUT", self._url(id), json=body)
+        return [structure(self.model, item) for item in _objects(response)]
+
+
+class Dates(_Replaceable[RecordDate]):
+    """Dates to remember of a contact or organisation (birthdays, anniversaries)."""
+
+    segment = "Dates"
+    model = RecordDate
+
+
+class EmailDomains(_Replaceable[EmailDomain]):
+    """The email domains of an organisation."""
+
+    segment = "EmailDomains"
+    model = EmailDomain
+
+
+class Children(_Sub, Generic[C]):
+    """Records owned by a parent and written through it (line items, price book entries,
+    milestones)."""
+
+    def __init__(self, parent: Resource[Any], segment: str, child: RecordType, model: type[C]):
+        super().__init__(parent)
+        self.segment = segment
+        self._child = child
+        self._model = model
+
+    async def list(self, id: int) -> list[C]:
+        return await self._list_of(self._model, id)
+
+    async def create(self, id: int, item: C | Mapping[str, Any]) -> C:
+        payload = _payload(self._model, item, "item")
+        parent_field = self._parent.record_type.id_field
+        required = tuple(f for f in self._child.required if f != parent_field)
+        validate(self._model, payload, required=required)
+        response = await self._send("POST", self._url(id), json=payload)
+        return structure(self._model, _object(response), etag=response.headers.get("ETag"))
+
+    async def update(self, id: int, item: C) -> C:
+        """Send the changes of an item read from this parent."""
+        if not isinstance(item, self._model) or item.id is None:
+            raise ValidationError("item", f"must be a {self._model.__name__} read from the API")
+        payload = changes(item)
+        if not payload:
+            return item
+        validate(self._model, payload)
+        id_field = self._child.id_field
+        assert id_field is not None
+        response = await self._send("PUT", self._url(id), json={id_field: item.id, **payload})
+        data = response.data
+        if isinstance(data, list):
+            # Some child endpoints answer with the parent's whole collection.
+            for candidate in data:
+                if isinstance(candidate, Mapping) and candidate.get(id_field) == item.id:
+                    return structure(self._model, candidate)
+        return structure(self._model, _object(response))
+
+    async def delete(self, id: int, child_id: int) -> None:
+        url = self._url(id, _sansio.validate_id(child_id, "child_id"))
+        await self._send("DELETE", url, missing_ok_after_retry=True)
+
+
+class TeamMembers(_Sub):
+    """Members of a team."""
+
+    segment = "TeamMembers"
+
+    async def add(self, id: int, member_user_id: int) -> TeamMember:
+        user_id = _sansio.validate_id(member_user_id, "member_user_id")
+        response = await self._send("POST", self._url(id), json={"MEMBER_USER_ID": user_id})
+        return structure(TeamMember, _object(response))
+
+    async def remove(self, id: int, permission_id: int) -> None:
+        url = self._url(id, _sansio.validate_id(permission_id, "permission_id"))
+        await self._send("DELETE", url, missing_ok_after_retry=True)
+
+
+# --- single actions, mixed into the parent resource ---------------------------------------
+
+
+class FollowMixin(Resource[M]):
+    async def is_following(self, id: int) -> bool:
+        """Whether the calling user follows the record."""
+        response = await self._session._send("GET", self._url(self._id(id), "Follow"))
+        return bool(_object(response).get("FOLLOWING"))
+
+    async def follow(self, id: int) -> None:
+        await self._session._send(
+            "POST", self._url(self._id(id), "Follow"), retry_unknown_outcome=True
+        )
+
+    async def unfollow(self, id: int) -> None:
+        await self._session._send(
+            "DELETE", self._url(self._id(id), "Follow"), missing_ok_after_retry=True
+        )
+
+
+class StateMixin(Resource[M]):
+    async def set_state(
+        self,
+        id: int,
+        state: OpportunityState | str,
+        *,
+        reason: str | None = None,
+        reason_id: int | None = None,
+    ) -> OpportunityStateChange:
+        """Change an opportunity's state, recording why (``PUT …/StateChange``).
+
+        Args:
+            state: ``OPEN``, ``WON``, ``LOST``, ``ABANDONED`` or ``SUSPENDED`` (any case).
+            reason: Free text for the state history.
+            reason_id: One of the account's ``opportunity_state_reasons`` for this state.
+        """
+        try:
+            value = OpportunityState(state)
+        except ValueError:
+            raise ValidationError(
+                "state", f"{state!r} is not one of {', '.join(s.value for s in OpportunityState)}"
+            ) from None
+        record_id = self._id(id)
+        body: dict[str, Any] = {"OPPORTUNITY_ID": record_id, "FOR_OPPORTUNITY_STATE": value.value}
+        if reason is not None:
+            if not isinstance(reason, str):
+                raise ValidationError("reason", "must be a string")
+            body["STATE_REASON"] = reason
+        if reason_id is not None:
+            body["STATE_REASON_ID"] = _sansio.validate_id(reason_id, "reason_id")
+        response = await self._session._send("PUT", self._url(record_id, "StateChange"), json=body)
+        return structure(OpportunityStateChange, _object(response))
+
+    async def state_history(self, id: int) -> list[OpportunityStateChange]:
+        response = await self._session._send("GET", self._url(self._id(id), "StateHistory"))
+        return [structure(OpportunityStateChange, item) for item in _objects(response)]
+
+
+class PipelineMixin(Resource[M]):
+    async def set_pipeline(
+        self, id: int, pipeline_id: int, *, stage_id: int | None = None
+    ) -> PipelineChange:
+        """Put the record in a pipeline, at ``stage_id`` or the pipeline's first stage."""
+        body: dict[str, Any] = {"PIPELINE_ID": _sansio.validate_id(pipeline_id, "pipeline_id")}
+        if stage_id is not None:
+            body["PIPELINE_STAGE_CHANGE"] = {"STAGE_ID": _sansio.validate_id(stage_id, "stage_id")}
+        response = await self._session._send("PUT", self._url(self._id(id), "Pipeline"), json=body)
+        return structure(PipelineChange, _object(response))
+
+    async def set_stage(self, id: int, stage_id: int) -> PipelineStageChange:
+        """Move the record to another stage of its pipeline."""
+        body = {"STAGE_ID": _sansio.validate_id(stage_id, "stage_id")}
+        response = await self._session._send(
+            "PUT", self._url(self._id(id), "PipelineStage"), json=body
+        )
+        return structure(PipelineStageChange, _object(response))
+
+    async def clear_pipeline(self, id: int) -> None:
+        """Take the record out of its pipeline."""
+        await self._session._send("DELETE", self._url(self._id(id), "Pipeline"))
+
+
+class PriceBookMixin(Resource[M]):
+    async def set_price_book(self, id: int, price_book_id: int) -> None:
+        """Price an opportunity's line items from this price book."""
+        body = {"PRICEBOOK_ID": _sansio.validate_id(price_book_id, "price_book_id")}
+        await self._session._send("PUT", self._url(self._id(id), "Pricebook"), json=body)
+
+
+class LinkEmailAddressMixin(Resource[M]):
+    async def linked_email_address(self, id: int) -> str | None:
+        """The address that files emails sent to it under this record."""
+        response = await self._session._send("GET", self._url(self._id(id), "LinkEmailAddress"))
+        data = _object(response)
+        value = data.get("EMAIL", data.get("LINKED_EMAIL_ADDRESS"))
+        return value if isinstance(value, str) else None
+
+
+class ActivitySetMixin(Resource[M]):
+    async def assign_activity_set(
+        self, id: int, assignment: ActivitySetAssignment | Mapping[str, Any]
+    ) -> ActivitySetAssignment:
+        """Start an activity set (a batch of tasks and events) on the record."""
+        payload = _payload(ActivitySetAssignment, assignment, "assignment")
+        validate(ActivitySetAssignment, payload, required=("ACTIVITYSET_ID",))
+        response = await self._session._send(
+            "POST", self._url(self._id(id), "ActivitySetAssignment"), json=payload
+        )
+        return structure(ActivitySetAssignment, _object(response))
