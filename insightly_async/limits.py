@@ -17,6 +17,7 @@ processes or hosts share one account.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
@@ -50,6 +51,16 @@ class RateLimiter(Protocol):
 
     def on_success(self) -> None:
         """The server answered without throttling."""
+
+
+def _positive(name: str, value: object) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not value > 0
+    ):
+        raise ValidationError(name, f"must be a positive finite number, got {value!r}")
 
 
 class _AdjustableLimiter(AsyncLimiter):
@@ -93,12 +104,16 @@ class Pacer:
         recovery_interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
-            raise ValidationError("rate", f"must be a positive number, got {rate!r}")
-        if not 0 < min_rate <= rate:
-            raise ValidationError("min_rate", f"must be in (0, rate], got {min_rate!r}")
+        _positive("rate", rate)
+        _positive("min_rate", min_rate)
+        if min_rate > rate:
+            raise ValidationError("min_rate", f"must not exceed rate, got {min_rate!r}")
         if not 0 < decrease < 1:
             raise ValidationError("decrease", f"must be in (0, 1), got {decrease!r}")
+        _positive("recovery_step", recovery_step)
+        for name, value in (("recovery_interval", recovery_interval), ("cooldown", cooldown)):
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ValidationError(name, f"must be a finite number >= 0, got {value!r}")
         self.max_rate = float(rate)
         self.min_rate = float(min_rate)
         self._decrease = decrease
@@ -107,7 +122,8 @@ class Pacer:
         self._interval = recovery_interval
         self._clock = clock
         self._rate = float(rate)
-        self._last_change = float("-inf")
+        self._last_change = float("-inf")  # any change: the next recovery step waits for it
+        self._last_decrease = float("-inf")  # slow-downs only: the cooldown follows these
         self._limiter = _AdjustableLimiter(self._rate)
 
     @property
@@ -120,8 +136,9 @@ class Pacer:
 
     def on_throttled(self) -> None:
         now = self._clock()
-        if now - self._last_change < self._cooldown:
+        if now - self._last_decrease < self._cooldown:
             return
+        self._last_decrease = now
         self._set(max(self.min_rate, self._rate * self._decrease), now)
 
     def on_success(self) -> None:

@@ -161,20 +161,28 @@ class Paginator(Generic[T]):
         ahead: collections.deque[asyncio.Task[Page[T]]] = collections.deque()
         next_skip, next_index = self._start, 0
         known_total: int | None = None
+
+        def refill() -> None:
+            nonlocal next_skip, next_index
+            while len(ahead) < self.concurrency and self._may_fetch_ahead(
+                ahead_count=len(ahead), next_skip=next_skip, known_total=known_total
+            ):
+                ahead.append(asyncio.ensure_future(self._get(next_skip, next_index)))
+                next_skip += self.page_size
+                next_index += 1
+
         try:
+            refill()
             while True:
-                while len(ahead) < self.concurrency and self._may_fetch_ahead(
-                    ahead_count=len(ahead), next_skip=next_skip, known_total=known_total
-                ):
-                    ahead.append(asyncio.ensure_future(self._get(next_skip, next_index)))
-                    next_skip += self.page_size
-                    next_index += 1
                 page = await ahead.popleft()
                 if page.total is not None:
                     known_total = max(known_total or 0, page.total)
-                yield page
                 if self._is_last(page):
+                    yield page
                     return
+                # Keep the pipeline full while the consumer works on this page.
+                refill()
+                yield page
         finally:
             for task in ahead:
                 task.cancel()
