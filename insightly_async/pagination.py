@@ -103,6 +103,16 @@ class Paginator(Generic[T]):
             return self._sequential()
         return self._ahead()
 
+    async def fetch_page(self, skip: int) -> Page[T]:
+        """The one page that starts ``skip`` records in (one request).
+
+        For callers that steer the offsets themselves, such as a scan that overlaps its
+        pages to notice records shifting under deletes. An unpaged list ignores ``skip``.
+        """
+        if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
+            raise ValidationError("skip", f"must be an int >= 0, got {skip!r}")
+        return await self._get(skip, skip // self.page_size)
+
     async def _get(self, skip: int, index: int) -> Page[T]:
         params = dict(self._params)
         if self._paged:

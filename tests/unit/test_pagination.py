@@ -530,3 +530,23 @@ async def test_an_error_on_the_first_page_propagates() -> None:
         await paginator(fake, concurrency=3).to_list()
     await settle()
     assert not other_tasks()
+
+
+# ---------------------------------------------------------------------------------------
+# One page at a chosen offset
+
+
+async def test_fetch_page_asks_for_exactly_that_offset_once() -> None:
+    fake = FakeList(1200)
+    page = await paginator(fake, page_size=500, count_total=True).fetch_page(499)
+    assert fake.skips == [499]
+    assert [r["CONTACT_ID"] for r in page.items] == list(range(500, 1000))
+    assert (page.skip, page.total, page.index) == (499, 1200, 0)
+
+
+@pytest.mark.parametrize("skip", [-1, True, "0", 1.0])
+async def test_fetch_page_refuses_a_bad_offset_before_asking(skip: Any) -> None:
+    fake = FakeList(10)
+    with pytest.raises(ValidationError, match="skip"):
+        await paginator(fake).fetch_page(skip)
+    assert fake.calls == []
