@@ -48,7 +48,7 @@ def test_missing_pytest_asyncio_fails_with_a_clear_message(tmp_path: Path) -> No
         )
     )
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    result = subprocess.run(  # noqa: S603  (our own interpreter, fixed arguments)
+    result = subprocess.run(
         [
             sys.executable,
             "-m",

@@ -1,0 +1,3 @@
+from insightly_async.cli import main
+
+main()

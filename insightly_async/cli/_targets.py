@@ -1,0 +1,125 @@
+"""The record types a command can work on, named as the session's resource attributes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+import attrs
+
+from insightly_async import InsightlySession
+from insightly_async.pagination import Paginator
+from insightly_async.resources import SessionResources
+
+__all__ = ["CUSTOM_OBJECT", "Target", "UnknownTypeError", "resolve", "type_names"]
+
+CUSTOM_OBJECT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,60}__c$")
+
+
+class UnknownTypeError(ValueError):
+    """A type name that is neither a resource nor a custom object name."""
+
+
+def type_names() -> list[str]:
+    """The resource attributes that list records, in the session's order."""
+    return [
+        name
+        for name, value in vars(SessionResources).items()
+        if isinstance(value, cached_property) and name not in ("custom_fields", "custom_objects")
+    ]
+
+
+@attrs.frozen
+class Target:
+    """One record type to read or write, with what the commands need to know of it."""
+
+    name: str
+    resource: Any
+    id_field: str | None
+    paged: bool
+    searchable: bool
+    updated_field: str | None
+    creatable: bool
+
+    @classmethod
+    def of(cls, name: str, resource: Any) -> Target:
+        rtype = resource.record_type
+        ops = {op.value for op in rtype.ops}
+        return cls(
+            name=name,
+            resource=resource,
+            id_field=rtype.id_field,
+            paged=rtype.paged,
+            searchable="search" in ops,
+            updated_field=rtype.updated_field,
+            creatable="create" in ops,
+        )
+
+    @property
+    def incremental(self) -> bool:
+        """Changes since a moment can be asked for (``/Search?updated_after_utc=``)."""
+        return self.searchable and self.updated_field is not None and self.id_field is not None
+
+    def pages(
+        self,
+        *,
+        page_size: int = 500,
+        updated_after: datetime | None = None,
+        count_total: bool = False,
+    ) -> Paginator[dict[str, Any]]:
+        options: dict[str, Any] = {"raw": True}
+        if self.paged:
+            options.update(page_size=page_size, count_total=count_total)
+        if updated_after is not None:
+            options["updated_after"] = updated_after
+        paginator: Paginator[dict[str, Any]] = self.resource.list(**options)
+        return paginator
+
+
+def _custom_object(crm: InsightlySession, name: str) -> Target:
+    return Target.of(name, crm.custom_object(name))
+
+
+async def resolve(
+    crm: InsightlySession, names: Sequence[str], *, writable: bool = False
+) -> list[Target]:
+    """The targets for ``names`` (``all`` is every type, custom objects included).
+
+    Names are checked before anything is sent, except that ``all`` asks the account for
+    its custom objects.
+
+    Raises:
+        UnknownTypeError: a name that is no record type (the message lists the known ones).
+    """
+    known = type_names()
+    wanted: list[str] = []
+    for name in names:
+        if name != "all" and name not in known and not CUSTOM_OBJECT.match(name):
+            raise UnknownTypeError(
+                f"unknown record type {name!r}; known types: {', '.join(known)}, "
+                "or a custom object name such as Fruit__c"
+            )
+        if name not in wanted:
+            wanted.append(name)
+    targets: list[Target] = []
+    if "all" in wanted:
+        targets = [Target.of(name, getattr(crm, name)) for name in known]
+        objects = await crm.custom_objects.list()
+        targets += [_custom_object(crm, obj.object_name) for obj in objects if obj.object_name]
+    seen = {target.name for target in targets}
+    for name in wanted:
+        if name == "all" or name in seen:
+            continue
+        seen.add(name)
+        if name in known:
+            targets.append(Target.of(name, getattr(crm, name)))
+        else:
+            targets.append(_custom_object(crm, name))
+    if writable:
+        for target in targets:
+            if not target.creatable:
+                raise UnknownTypeError(f"{target.name} is read-only: records cannot be created")
+    return targets
