@@ -1,0 +1,78 @@
+"""The README's examples run as written: its scripts against the emulator, its test under pytest."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from export_support import ROOT, ThreadedFake
+
+README = ROOT / "README.md"
+BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+
+
+def blocks() -> list[str]:
+    return BLOCK.findall(README.read_text(encoding="utf-8"))
+
+
+def scripts() -> list[str]:
+    return [block for block in blocks() if "asyncio.run(main())" in block]
+
+
+def pytest_examples() -> list[str]:
+    return [block for block in blocks() if "def test_" in block]
+
+
+def test_the_readme_has_the_examples_these_tests_run() -> None:
+    assert len(scripts()) >= 3
+    assert len(pytest_examples()) == 1
+    assert len(blocks()) == len(scripts()) + len(pytest_examples())
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[ThreadedFake]:
+    with ThreadedFake(seed=12) as threaded:
+        threaded.call(lambda: threaded.fake.seed({"contacts": 120, "leads": 40}))
+        yield threaded
+
+
+@pytest.mark.parametrize("index", range(len(scripts())))
+def test_readme_script_runs_against_the_emulator(
+    served: ThreadedFake, index: int, tmp_path: Path
+) -> None:
+    script = tmp_path / "example.py"
+    script.write_text(scripts()[index], encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-W", "error", str(script)],
+        env=served.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()  # each example prints what it found
+    assert served.fake.api_key not in result.stdout + result.stderr
+    statuses = served.call(lambda: served.fake.log.status_counts())
+    assert 429 not in statuses  # the pacer kept every example under the ceiling
+
+
+def test_readme_pytest_example_passes_with_the_plugin(tmp_path: Path) -> None:
+    (tmp_path / "test_example.py").write_text(pytest_examples()[0], encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error",
+            "-o", "asyncio_default_fixture_loop_scope=function",
+        ],  # fmt: skip
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
