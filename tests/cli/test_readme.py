@@ -57,17 +57,16 @@ def test_readme_script_runs_against_the_emulator(
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()  # each example prints what it found
     assert served.fake.api_key not in result.stdout + result.stderr
-    statuses = served.call(lambda: served.fake.log.status_counts())
+    statuses = served.call(served.fake.log.status_counts)
     assert 429 not in statuses  # the pacer kept every example under the ceiling
 
 
 def test_readme_pytest_example_passes_with_the_plugin(tmp_path: Path) -> None:
     (tmp_path / "test_example.py").write_text(pytest_examples()[0], encoding="utf-8")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"]
+    command += ["-o", "asyncio_default_fixture_loop_scope=function"]  # a user's own setting
     result = subprocess.run(
-        [
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error",
-            "-o", "asyncio_default_fixture_loop_scope=function",
-        ],  # fmt: skip
+        command,
         cwd=tmp_path,
         capture_output=True,
         text=True,
