@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -173,3 +174,46 @@ def test_export_sandbox_runs_the_quick_start(tmp_path: Path) -> None:
     assert result.exit_code == EXIT_OK, result.output
     assert len(read_jsonl(tmp_path / "contacts.jsonl")) > 0
     assert json.loads((tmp_path / "manifest.json").read_text())["state"] == "complete"
+
+
+def test_progress_shows_bars_requests_per_second_and_quota(
+    served: ThreadedFake, tmp_path: Path
+) -> None:
+    result = run(served, "export", "--out", str(tmp_path), "--types", "contacts", "--progress")
+    assert result.exit_code == EXIT_OK, result.output
+    assert "req/s" in result.output
+    assert "quota left" in result.output
+    assert re.search(r"^contacts\s+━+\s+60", result.output, re.MULTILINE)  # its bar, full
+
+
+def test_sandbox_serves_until_terminated(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        cli_command("sandbox", "--port", "0", "--records", "3", "--seed", "5"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().split("base url:")[1].strip()
+        api_key = process.stdout.readline().split("api key:")[1].strip()
+        assert base_url.startswith("http://127.0.0.1:")
+        assert base_url.endswith("/v3.1")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("INSIGHTLY_")}
+        quota = subprocess.run(
+            cli_command("quota", "--base-url", base_url),
+            env={**env, "INSIGHTLY_API_KEY": api_key},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert quota.returncode == EXIT_OK, quota.stderr
+        assert "daily limit: 100,000" in quota.stdout
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        for stream in (process.stdout, process.stderr):
+            if stream:
+                stream.close()
+    assert process.returncode == 0
