@@ -11,8 +11,8 @@ How a full scan of one type stays complete while the account changes under it:
   written, so a page that overlaps more than expected duplicates nothing.
 - When the scan ends, a catch-up pass asks ``/Search?updated_after_utc=`` for everything
   changed since the scan began (with a margin for clock skew) and merges it by id, so a
-  record created or edited meanwhile is there in its latest form; then the count written
-  is set against the ``X-Total-Count`` the API reports, and both go in the manifest.
+  record created or edited meanwhile is there in its latest form. The count written and
+  the ``X-Total-Count`` the API reported with the last page both go in the manifest.
 
 Records go to ``DIR/.<type>.jsonl.part``. After every page the part file is flushed and
 fsync'd, and the manifest (the checkpoint) records its length, the offset of the next
@@ -501,13 +501,6 @@ class Exporter:
             if self._options.since is not None:
                 since = max(since, self._options.since)
             changes = await self._changes(target, since)
-        if target.paged and not single:
-            paginator = target.pages(
-                page_size=1, count_total=True, updated_after=self._options.since
-            )
-            probe = await self._call(paginator.fetch_page(0))
-            if probe.total is not None:
-                state.total = probe.total
         part = self._part(target)
         if changes:
             state.count = self._merge(target, part, changes, state)
