@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from insightly_async import InsightlySession
+from insightly_async import InsightlySession, PermissionDeniedError
 from insightly_async.pagination import Paginator
 from insightly_async.resources import SessionResources
 
@@ -107,7 +107,10 @@ async def resolve(
     targets: list[Target] = []
     if "all" in wanted:
         targets = [Target.of(name, getattr(crm, name)) for name in known]
-        objects = await crm.custom_objects.list()
+        try:
+            objects = await crm.custom_objects.list()
+        except PermissionDeniedError:
+            objects = []  # a key that may not see the definitions exports the rest
         targets += [_custom_object(crm, obj.object_name) for obj in objects if obj.object_name]
     seen = {target.name for target in targets}
     for name in wanted:
