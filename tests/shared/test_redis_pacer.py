@@ -1,0 +1,85 @@
+"""The Redis-backed pacer: one schedule for every process on the account."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from typing import Any
+
+import pytest
+import redis.asyncio
+
+from insightly_async import InsightlySession, ValidationError
+from insightly_async.redis import RedisPacer
+from insightly_async.testing import FakeInsightly
+
+pytest_plugins = ["redis_fixtures"]
+
+
+async def test_reservations_are_spaced_by_one_over_the_rate(redis_client: Any) -> None:
+    pacer = RedisPacer(redis_client, key="acct", rate=20.0)
+    started = time.monotonic()
+    times = []
+    for _ in range(5):
+        await pacer.acquire()
+        times.append(time.monotonic() - started)
+    assert times[0] < 0.05  # the first goes at once
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert all(gap >= 0.045 for gap in gaps), gaps  # 50 ms apart, never less
+    assert times[-1] < 1.0
+
+
+async def test_pacers_on_one_key_share_one_schedule(redis_url: str) -> None:
+    # Two clients, as two processes would have: together they still get `rate`.
+    one = redis.asyncio.Redis.from_url(redis_url)
+    two = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        first = RedisPacer(one, key="shared", rate=20.0)
+        second = RedisPacer(two, key="shared", rate=20.0)
+        started = time.monotonic()
+        await asyncio.gather(*(p.acquire() for p in (first, second) for _ in range(10)))
+        assert time.monotonic() - started >= 0.9  # 20 slots at 20/s: the last at 0.95 s
+        separate = RedisPacer(one, key="other-account", rate=20.0)
+        began = time.monotonic()
+        await separate.acquire()
+        assert time.monotonic() - began < 0.1  # another key, another schedule
+    finally:
+        await one.aclose()
+        await two.aclose()
+
+
+@pytest.mark.realtime
+async def test_sessions_in_separate_processes_worth_stay_under_the_ceiling(
+    redis_url: str,
+) -> None:
+    async with FakeInsightly(seed=3, rate_limit=20) as fake:
+        ids = fake.seed({"contacts": 5})["contacts"]
+        clients = [redis.asyncio.Redis.from_url(redis_url) for _ in range(3)]
+        try:
+            pacers = [RedisPacer(c, key="acct-429", rate=19.6) for c in clients]
+            sessions = [
+                InsightlySession(api_key=fake.api_key, base_url=fake.base_url, limiter=p)
+                for p in pacers
+            ]
+
+            async def hammer(crm: InsightlySession) -> None:
+                await asyncio.gather(*(crm.contacts.get(ids[i % 5]) for i in range(30)))
+
+            await asyncio.gather(*(hammer(s) for s in sessions))
+            for session in sessions:
+                await session.aclose()
+        finally:
+            for client in clients:
+                await client.aclose()
+        assert fake.log.status_counts() == {200: 90}  # no 429 at all
+        assert fake.log.max_in_window(1.0) <= 20
+        assert fake.log.rate() >= 17.0
+
+
+async def test_bad_options_are_refused(redis_client: Any) -> None:
+    with pytest.raises(ValidationError, match="key"):
+        RedisPacer(redis_client, key="")
+    with pytest.raises(ValidationError, match="rate"):
+        RedisPacer(redis_client, rate=0)
+    assert "acct" in repr(RedisPacer(redis_client, key="acct"))
