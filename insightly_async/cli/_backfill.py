@@ -660,7 +660,11 @@ class Backfill:
                     self._advance("skipped")
                     continue
                 if number in self.scan.invalid:
-                    self.journal.mark(number, digest, "invalid", message=self.scan.invalid[number])
+                    if row is None or row.state not in _UNCERTAIN:
+                        # (An uncertain line keeps its state: were it "invalid", a rerun
+                        # with other options could send its create again.)
+                        message = self.scan.invalid[number]
+                        self.journal.mark(number, digest, "invalid", message=message)
                     self._advance("invalid")
                     continue
                 plan = self.checker.check(number, text)
@@ -923,7 +927,7 @@ def _report(run: Backfill, *, console: Console, err: Console, journal: Path) -> 
             "rerun with --match-on FIELD, a field that tells records apart such as "
             "EMAIL_ADDRESS: each is looked up, then updated if found or created if not"
             if match_on is None
-            else "check the account for them"
+            else "rerun the same command: each is looked up before anything is sent again"
         )
         _print(
             err,

@@ -452,6 +452,30 @@ def test_a_line_left_sending_is_looked_up_not_resent(served: ThreadedFake, tmp_p
     assert journal_rows(tmp_path / "people.jsonl.journal")[2][:2] == ("done", "created")
 
 
+def test_an_undecided_line_stays_undecided_when_skipped_as_invalid(
+    served: ThreadedFake, tmp_path: Path
+) -> None:
+    lines = [person(1), {"FIRST_NAME": "No e-mail"}]
+    source = write_jsonl(tmp_path / "people.jsonl", lines)
+    journal = Journal(tmp_path / "people.jsonl.journal")
+    try:
+        journal.start(type_name="contacts", source=source)
+        journal.mark(2, line_digest(json.dumps(lines[1]).encode()), "unknown")
+    finally:
+        journal.close()
+
+    skipped = run(served, "contacts", str(source), "--match-on", "EMAIL_ADDRESS", "--skip-invalid")
+    assert skipped.exit_code == EXIT_FAILURE
+    assert f"{source}:2: email_address: --match-on EMAIL_ADDRESS needs a value" in skipped.stderr
+    clear_log(served)
+
+    again = run(served, "contacts", str(source))
+    assert again.exit_code == EXIT_FAILURE
+    assert f"{source}:2: needs a decision" in again.stderr
+    assert requests(served) == 0
+    assert journal_rows(tmp_path / "people.jsonl.journal")[2][0] == "unknown"
+
+
 @pytest.mark.slow
 def test_kill_9_mid_run_then_a_rerun_with_match_on_creates_each_line_once(
     tmp_path: Path,
