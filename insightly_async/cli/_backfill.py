@@ -848,6 +848,8 @@ async def run_backfill(
     nothing sent; 3: the daily allowance was spent (rerun later to continue).
     """
     journal_path = journal if journal is not None else default_journal(path)
+    if type_name == "all":
+        raise click.BadParameter("a backfill writes one record type: name it", param_hint="TYPE")
     async with open_session(max_in_flight=concurrency) as crm:
         try:
             [target] = await resolve(crm, [type_name], writable=True)

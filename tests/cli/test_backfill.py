@@ -340,6 +340,7 @@ def test_skip_invalid_sends_the_other_lines(served: ThreadedFake, tmp_path: Path
         ("gadgets", "unknown record type 'gadgets'"),
         ("countries", "countries is read-only"),
         ("notes", "notes is read-only"),
+        ("all", "a backfill writes one record type"),
     ],
 )
 def test_a_type_that_cannot_be_written_is_a_usage_error(
