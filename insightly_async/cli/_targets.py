@@ -124,5 +124,5 @@ async def resolve(
     if writable:
         for target in targets:
             if not target.creatable:
-                raise UnknownTypeError(f"{target.name} is read-only: records cannot be created")
+                raise UnknownTypeError(f"{target.name} records cannot be created through the API")
     return targets

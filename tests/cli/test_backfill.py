@@ -338,8 +338,8 @@ def test_skip_invalid_sends_the_other_lines(served: ThreadedFake, tmp_path: Path
     ("type_name", "message"),
     [
         ("gadgets", "unknown record type 'gadgets'"),
-        ("countries", "countries is read-only"),
-        ("notes", "notes is read-only"),
+        ("countries", "countries records cannot be created"),
+        ("notes", "notes records cannot be created"),
         ("all", "a backfill writes one record type"),
     ],
 )
