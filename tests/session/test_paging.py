@@ -66,7 +66,9 @@ async def test_concurrency_larger_than_the_list(fake: FakeInsightly, crm: Insigh
     fake.log.clear()
     counted = [c async for c in crm.contacts.list(page_size=100, concurrency=8, count_total=True)]
     assert len(counted) == 30
-    assert _page_requests(fake) == [0]  # the total said there is nothing more
+    # The total said there is nothing more. (Page 0 may show twice: a keep-alive connection
+    # left over from the first listing's cancelled fetches can drop, and a GET is retried.)
+    assert set(_page_requests(fake)) == {0}
 
 
 async def test_breaking_out_cancels_the_fetches_ahead(make_session: SessionFactory) -> None:
