@@ -335,6 +335,10 @@ class FakeInsightly:
     def seed(self, records: int | Mapping[str, int]) -> dict[str, list[int]]:
         """Add realistic records, without validation (fast); their ids by type.
 
+        Each stored record is completed as a create through the API would leave it: its
+        links name it and show on their other end, leads, opportunities and projects have
+        their ``LINKED_EMAIL_ADDRESS``, and opportunities a state history.
+
         Args:
             records: How many records of each type (``{"contacts": 1000}``), or one
                 number for every record type the factory makes beyond the reference data
@@ -362,6 +366,7 @@ class FakeInsightly:
             refs = {rtype.name: self.store.table(rtype.name).ids for rtype in CATALOG}
             made = self._factory.make(name, wanted[name], refs=refs)
             created[name] = self.store.insert_many(name, made)
+            self._server.records.complete_seeded(BY_NAME[name], created[name])
         return created
 
     def edit(self, type_name: str, record_id: int, changes: Mapping[str, Any]) -> Record:
@@ -451,7 +456,9 @@ class FakeInsightly:
         for key in ("DATE_CREATED_UTC", "DATE_UPDATED_UTC"):
             if key in record:
                 record[key] = now
-        return self.store.insert_many(type_name, [record])[0]
+        record_id = self.store.insert_many(type_name, [record])[0]
+        self._server.records.complete_seeded(self.store.record_type(type_name), [record_id])
+        return record_id
 
     def _churn_delete(self, type_name: str) -> int | None:
         ids = self.store.table(type_name).ids

@@ -263,16 +263,69 @@ class Records:
         return record
 
     def _defaults(self, rtype: RecordType, record: Record) -> None:
-        record_id = record.get(rtype.id_field) if rtype.id_field else None
         if rtype.name == "opportunities" and record.get("OPPORTUNITY_STATE") is None:
             # A guess: new opportunities start open.
             record["OPPORTUNITY_STATE"] = "OPEN"
+        self._linked_email_address(rtype, record)
+
+    def _linked_email_address(self, rtype: RecordType, record: Record) -> None:
+        record_id = record.get(rtype.id_field) if rtype.id_field else None
         if "LINKED_EMAIL_ADDRESS" in record and record_id is not None:
             letter = rtype.object_name[0].upper()
             subdomain = self.store.instance.get("INSTANCE_SUBDOMAIN") or "emulated"
             record["LINKED_EMAIL_ADDRESS"] = (
                 f"{subdomain}-{letter}{record_id}-EMUL8@mailbox.insight.ly"
             )
+
+    def complete_seeded(self, rtype: RecordType, record_ids: Iterable[int]) -> None:
+        """Fill in what a seeded record's own id decides, as a create through the API does.
+
+        The factory cannot know a record's id, so a stored seeded record gets here: its
+        links' ``OBJECT_ID`` (and the links shown on their other end), its
+        ``LINKED_EMAIL_ADDRESS``, and an opportunity's state history (opened when created,
+        then its current state when it is not open). No date moves: seeded data keeps the
+        times the factory gave it.
+        """
+        if rtype.id_field is None:
+            return
+        table = self.store.table(rtype.name)
+        has_links = "LINKS" in table.shape.fields
+        has_address = "LINKED_EMAIL_ADDRESS" in table.shape.fields
+        opportunities = rtype.name == "opportunities"
+        if not (has_links or has_address or opportunities):
+            return
+        for record_id in record_ids:
+            record = table.rows[record_id]
+            if has_address and record.get("LINKED_EMAIL_ADDRESS") is None:
+                self._linked_email_address(rtype, record)
+            for link in record.get("LINKS") or ():
+                if link.get("OBJECT_ID") is None:
+                    link["OBJECT_ID"] = record_id
+                    self.mirror(link, stamp=False)
+            if opportunities and record_id not in self.store.state_history:
+                self._seed_state_history(record)
+
+    def _seed_state_history(self, record: Record) -> None:
+        state = record.get("OPPORTUNITY_STATE")
+        created = record.get("DATE_CREATED_UTC")
+        entries: list[Record] = [
+            {
+                "OPPORTUNITY_ID": record["OPPORTUNITY_ID"],
+                "DATE_CHANGED_UTC": created,
+                "FOR_OPPORTUNITY_STATE": "OPEN",
+                "STATE_REASON_ID": None,
+                "STATE_REASON": None,
+            }
+        ]
+        if isinstance(state, str) and state.upper() != "OPEN":
+            entries.append(
+                {
+                    **entries[0],
+                    "DATE_CHANGED_UTC": record.get("DATE_UPDATED_UTC") or created,
+                    "FOR_OPPORTUNITY_STATE": state,
+                }
+            )
+        self.store.state_history[record["OPPORTUNITY_ID"]] = entries
 
     def update(
         self,
@@ -565,8 +618,11 @@ class Records:
             return None
         return type_name, target
 
-    def mirror(self, link: Mapping[str, Any]) -> None:
-        """Show ``link`` on its other end too, as Insightly does."""
+    def mirror(self, link: Mapping[str, Any], *, stamp: bool = True) -> None:
+        """Show ``link`` on its other end too, as Insightly does.
+
+        ``stamp=False`` leaves the other end's ``DATE_UPDATED_UTC`` alone (seeding).
+        """
         found = self._mirror_target(link)
         if found is None:
             return
@@ -589,7 +645,7 @@ class Records:
                 break
         else:
             links.append(reverse)
-        self.store.touch(type_name, link["LINK_OBJECT_ID"])
+        self.store.touch(type_name, link["LINK_OBJECT_ID"], stamp=stamp)
 
     def unmirror(self, link: Mapping[str, Any]) -> None:
         """Remove ``link`` from its other end."""
