@@ -405,7 +405,35 @@ class Children(_Sub, Generic[C]):
         required = tuple(f for f in self._child.required if f != parent_field)
         validate(self._model, payload, required=required)
         response = await self._send("POST", self._url(id), json=payload)
-        return structure(self._model, _object(response), etag=response.headers.get("ETag"))
+        if not isinstance(response.data, list):
+            return structure(self._model, _object(response), etag=response.headers.get("ETag"))
+        return structure(self._model, self._created(response, payload))
+
+    def _created(self, response: Response, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The new item in an answer that lists the parent's whole collection (the spec's).
+
+        It is the item carrying the values sent; ids grow with creation, so among several
+        such items (two alike children) the newest is the one just made.
+        """
+        id_field = self._child.id_field
+        items = [
+            item
+            for item in _objects(response)
+            if isinstance(item, Mapping) and isinstance(item.get(id_field), int)
+        ]
+        if not items:
+            raise MalformedResponseError(
+                f"expected the new {self._model.__name__} in the answer",
+                status=response.status,
+                method=response.method,
+                url=response.url,
+                text=repr(response.data),
+            )
+        sent = {k: v for k, v in payload.items() if not isinstance(v, (list, dict))}
+        matching = [
+            item for item in items if all(item.get(k) == v for k, v in sent.items() if k in item)
+        ]
+        return max(matching or items, key=lambda item: int(item[id_field]))
 
     async def update(self, id: int, item: C) -> C:
         """Send the changes of an item read from this parent."""
