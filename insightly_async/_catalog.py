@@ -2,8 +2,11 @@
 
 Every other layer reads this table instead of repeating it: the resources build their
 methods from it, the emulator routes its paths from it, and the CLI names its types after
-it. ``tests/test_catalog_conformance.py`` checks it against Insightly's own Swagger
-document, so a path or verb that drifts from the spec fails the suite.
+it. ``tests/conformance/test_conformance.py`` checks it against Insightly's own Swagger
+document (copied to ``tests/data/openapi-v3.1-operations.json``): every operation of the
+table must be in the spec, and every operation of the spec for these types must be routed
+by the emulator and sent by an SDK method, or be listed there as left out with the reason.
+So a path or verb that drifts from the spec fails the suite.
 """
 
 from __future__ import annotations
