@@ -20,13 +20,24 @@ from insightly_async.testing._factories import RecordFactory
 from insightly_async.testing._faults import FaultPlan
 from insightly_async.testing._handlers import PREFIX
 from insightly_async.testing._log import RequestLog
-from insightly_async.testing._records import Options
+from insightly_async.testing._records import REFERENCES, Options
+from insightly_async.testing._schema import shape_of
 from insightly_async.testing._store import Store
 from insightly_async.testing._wire import ApiError
 
 __all__ = ["Churn", "FakeInsightly"]
 
 Record = dict[str, Any]
+
+
+# A value of each wire kind that every field of that kind accepts.
+_PLAIN_VALUES: dict[str, Any] = {
+    "string": "Emulated",
+    "datetime": "2025-01-02 03:04:05",
+    "integer": 7,
+    "number": 12.5,
+    "boolean": True,
+}
 
 
 def _utc_now() -> datetime:
@@ -401,6 +412,33 @@ class FakeInsightly:
         except ApiError as error:
             raise ValueError(error.message) from None
         return copy.deepcopy(record)
+
+    def minimal_body(self, type_name: str) -> Record:
+        """The smallest body a ``POST`` of this type accepts: its required fields only.
+
+        Plain values fill the required fields (cut to their maximum length); a field
+        that names another record points at the first stored one of that type, which is
+        created the same way first when the store has none.
+
+        Raises:
+            KeyError: an unknown type.
+        """
+        rtype = self.store.record_type(type_name)
+        shape = shape_of(rtype)
+        body: Record = {}
+        for name in rtype.required:
+            target = REFERENCES.get(name)
+            if target is not None:
+                if not self.store.ids(target):
+                    self.create(target, self.minimal_body(target))
+                body[name] = self.store.ids(target)[0]
+                continue
+            field = shape.fields[name]
+            value = _PLAIN_VALUES[field.kind]
+            if field.kind == "string" and field.max_length:
+                value = value[: field.max_length]
+            body[name] = value
+        return body
 
     # --- limits -----------------------------------------------------------------------
 

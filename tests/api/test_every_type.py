@@ -4,7 +4,6 @@ search, delete where the type has them; the read-only ones list and get."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
@@ -12,16 +11,7 @@ from insightly_async import InsightlySession, NotFoundError
 from insightly_async._catalog import CATALOG, Op, RecordType
 from insightly_async.models import MODELS, structure
 from insightly_async.testing import FakeInsightly
-from insightly_async.testing._records import REFERENCES
 from insightly_async.testing._schema import shape_of
-
-VALUES: dict[str, Any] = {
-    "string": "Emulated",
-    "datetime": "2025-01-02 03:04:05",
-    "integer": 7,
-    "number": 12.5,
-    "boolean": True,
-}
 
 
 @pytest.fixture
@@ -35,22 +25,6 @@ async def fake() -> AsyncIterator[FakeInsightly]:
 async def crm(fake: FakeInsightly) -> AsyncIterator[InsightlySession]:
     async with InsightlySession(api_key=fake.api_key, base_url=fake.base_url, rate=1000) as s:
         yield s
-
-
-def body_for(fake: FakeInsightly, rtype: RecordType) -> dict[str, Any]:
-    shape = shape_of(rtype)
-    body: dict[str, Any] = {}
-    for name in rtype.required:
-        target = REFERENCES.get(name)
-        if target is not None:
-            body[name] = fake.store.ids(target)[0]
-        else:
-            field = shape.fields[name]
-            value = VALUES[field.kind]
-            if field.kind == "string" and field.max_length:
-                value = value[: field.max_length]
-            body[name] = value
-    return body
 
 
 def text_field(rtype: RecordType) -> str | None:
@@ -79,7 +53,7 @@ async def test_crud_through_the_sdk(
     resource = getattr(crm, rtype.name)
     model = MODELS[rtype.model]
     assert rtype.id_field is not None
-    created = await resource.create(structure(model, body_for(fake, rtype)))
+    created = await resource.create(structure(model, fake.minimal_body(rtype.name)))
     assert isinstance(created, model)
     record_id = created.id
     assert isinstance(record_id, int)

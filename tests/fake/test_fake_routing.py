@@ -9,7 +9,6 @@ from fake_support import Api
 
 from insightly_async._catalog import CATALOG, CHILD_ENTITIES, Op, RecordType, Sub
 from insightly_async.testing import FakeInsightly
-from insightly_async.testing._records import REFERENCES
 from insightly_async.testing._schema import shape_of
 
 pytest_plugins = ["fake_fixtures"]
@@ -111,44 +110,6 @@ async def test_custom_fields_search_needs_field_name(api: Api) -> None:
 
 # --- a create/read/update/search/delete loop over the whole catalog -------------------
 
-_VALUES: dict[str, Any] = {
-    "string": "Emulated",
-    "datetime": "2025-01-02 03:04:05",
-    "integer": 7,
-    "number": 12.5,
-    "boolean": True,
-}
-
-
-def _reference(fake: FakeInsightly, type_name: str) -> int:
-    ids = fake.store.ids(type_name)
-    if ids:
-        return ids[0]
-    return int(fake.create(type_name, _body(fake, type_name))[_id_field(type_name)])
-
-
-def _id_field(type_name: str) -> str:
-    rtype = next(t for t in CATALOG if t.name == type_name)
-    assert rtype.id_field is not None
-    return rtype.id_field
-
-
-def _body(fake: FakeInsightly, type_name: str) -> dict[str, Any]:
-    rtype = next(t for t in CATALOG if t.name == type_name)
-    shape = shape_of(rtype)
-    body: dict[str, Any] = {}
-    for name in rtype.required:
-        target = REFERENCES.get(name)
-        if target is not None:
-            body[name] = _reference(fake, target)
-        else:
-            field = shape.fields[name]
-            value = _VALUES[field.kind]
-            if field.kind == "string" and field.max_length:
-                value = value[: field.max_length]
-            body[name] = value
-    return body
-
 
 def _text_field(rtype: RecordType) -> str | None:
     shape = shape_of(rtype)
@@ -173,7 +134,7 @@ async def test_crud_loop_over_the_catalog(api: Api, rtype: RecordType) -> None:
     fake = api.fake
     path = f"/{rtype.path}"
     assert rtype.id_field is not None
-    created = await api.post(path, _body(fake, rtype.name))
+    created = await api.post(path, fake.minimal_body(rtype.name))
     assert created.status == 201, created.text
     record_id = created.body[rtype.id_field]
     assert isinstance(record_id, int)

@@ -41,6 +41,20 @@ async def test_post_answers_201_with_the_full_record_etag_and_location(api: Api)
     assert api.fake.store.get("contacts", record["CONTACT_ID"]) == record
 
 
+async def test_minimal_body_holds_the_required_fields_and_creates_what_it_points_at(
+    api: Api,
+) -> None:
+    fake = api.fake
+    assert fake.store.ids("opportunities") == []
+    body = fake.minimal_body("opportunity_line_items")
+    assert set(body) == set(BY_NAME["opportunity_line_items"].required)
+    assert body["OPPORTUNITY_ID"] == fake.store.ids("opportunities")[0]
+    assert body["PRICEBOOK_ENTRY_ID"] == fake.store.ids("price_book_entries")[0]
+    reply = await api.post(f"/Opportunities/{body['OPPORTUNITY_ID']}/OpportunityLineItem", body)
+    assert reply.status == 201, reply.text
+    assert fake.minimal_body("opportunity_line_items") == body
+
+
 async def test_ids_ascend_with_every_create(api: Api) -> None:
     ids = [(await _contact(api))["CONTACT_ID"] for _ in range(5)]
     assert ids == sorted(ids)
