@@ -37,7 +37,7 @@ from insightly_async.testing._log import LoggedRequest, RequestLog
 from insightly_async.testing._records import Options
 from insightly_async.testing._store import Store
 from insightly_async.testing._subresources import SubResourceHandlers
-from insightly_async.testing._wire import ApiError, error_response
+from insightly_async.testing._wire import ApiError, dumps, error_response
 
 __all__ = ["PLURAL_PATHS", "Server"]
 
@@ -399,6 +399,8 @@ class Server(SubResourceHandlers):
             return self._drop(request)
         if kind == "malformed_json" and isinstance(response, web.Response):
             return self._malformed(response)
+        if kind == "stale_page" and isinstance(response, web.Response):
+            return self._stale(response)
         return response
 
     def _drop(self, request: web.Request) -> web.StreamResponse:
@@ -410,6 +412,21 @@ class Server(SubResourceHandlers):
         if transport is not None:
             transport.close()
         return web.Response(status=500)  # never sent: the transport is closed
+
+    @staticmethod
+    def _stale(response: web.Response) -> web.Response:
+        body = response.body if isinstance(response.body, bytes) else b""
+        try:
+            rows = json.loads(body) if body else None
+        except ValueError:
+            return response
+        if not isinstance(rows, list) or len(rows) < 3:
+            return response
+        del rows[len(rows) // 2]
+        headers = {
+            key: value for key, value in response.headers.items() if key.lower() != "content-length"
+        }
+        return web.Response(body=dumps(rows), status=response.status, headers=headers)
 
     @staticmethod
     def _malformed(response: web.Response) -> web.Response:

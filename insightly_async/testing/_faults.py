@@ -20,6 +20,7 @@ FaultKind = Literal[
     "malformed_json",
     "html_error",
     "concurrent_edit",
+    "stale_page",
 ]
 _KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 
@@ -49,6 +50,9 @@ class Fault:
             - ``concurrent_edit``: just before a write to a record is applied, someone else
               edits that record (``edit`` receives a copy of it and returns the changes; by
               default only ``DATE_UPDATED_UTC`` and the ETag move).
+            - ``stale_page``: handle the request, then leave the middle record out of a
+              list answer of three or more, as a lagging replica would; the other
+              records, and an ``X-Total-Count``, stay as they were.
         method: The HTTP method it applies to (``None``: any).
         path: A glob over the path without ``/v3.1`` (``/Contacts*``).
         rate: The probability that it fires on a matching request (seeded).
