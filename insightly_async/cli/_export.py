@@ -11,8 +11,12 @@ How a full scan of one type stays complete while the account changes under it:
   written, so a page that overlaps more than expected duplicates nothing.
 - When the scan ends, a catch-up pass asks ``/Search?updated_after_utc=`` for everything
   changed since the scan began (with a margin for clock skew) and merges it by id, so a
-  record created or edited meanwhile is there in its latest form. The count written and
-  the ``X-Total-Count`` the API reported with the last page both go in the manifest.
+  record created or edited meanwhile is there in its latest form.
+- Then the count is reconciled: a correct scan writes at least the ``X-Total-Count`` the
+  API reported with its last page (deleted records read before their delete only add to
+  it). When it wrote fewer, a page came back short of what it held, so the list is read
+  again and every record the file lacks is merged in. The count written, the total and
+  the number of records so recovered go in the manifest.
 
 Records go to ``DIR/.<type>.jsonl.part``. After every page the part file is flushed and
 fsync'd, and the manifest (the checkpoint) records its length, the offset of the next
@@ -110,6 +114,7 @@ class TypeState:
     pages: int = 0  # pages the scan has read
     scan_started: str | None = None  # this machine's UTC clock when the scan began
     reason: str | None = None  # why a type was skipped
+    reconciled: int = 0  # records the count reconciliation found missing and re-read
 
     def to_json(self) -> dict[str, Any]:
         return attrs.asdict(self)
@@ -443,7 +448,11 @@ class Exporter:
                 self._write_new(target, state, items)
                 state.skip = page.skip + step
                 state.pages += 1
-                last = len(items) < PAGE_SIZE
+                # A short page ends the list, unless the total says there is more (a
+                # page that came back short of what it held).
+                last = len(items) < PAGE_SIZE and (
+                    state.total is None or page.skip + PAGE_SIZE >= state.total
+                )
                 self._checkpoint(target, state)
                 if last:
                     return
@@ -502,6 +511,12 @@ class Exporter:
                 since = max(since, self._options.since)
             changes = await self._changes(target, since)
         part = self._part(target)
+        if state.total is not None and state.count < state.total:
+            # Fewer records written than the API counted: a page came back short of what
+            # it held. Read the list again and take every record the file lacks.
+            missing = await self._missing(target, part)
+            state.reconciled = len(missing)
+            changes.update(missing)
         if changes:
             state.count = self._merge(target, part, changes, state)
             self._remove_part(target)
@@ -515,17 +530,32 @@ class Exporter:
         self._reporter.advance(target.name, state.count, state.total)
 
     async def _changes(self, target: Target, since: datetime) -> dict[int, dict[str, Any]]:
+        """Every record changed after ``since``, by id."""
+        return await self._read_all(target, since, skip_ids=frozenset())
+
+    async def _missing(self, target: Target, part: Path) -> dict[int, dict[str, Any]]:
+        """Every record of the type (or of ``--since``) that ``part`` lacks, by id."""
+        id_field = target.id_field
+        assert id_field is not None
+        with part.open(encoding="utf-8") as lines:
+            written = frozenset(json.loads(line)[id_field] for line in lines if line.strip())
+        return await self._read_all(target, self._options.since, skip_ids=written)
+
+    async def _read_all(
+        self, target: Target, since: datetime | None, *, skip_ids: frozenset[int]
+    ) -> dict[int, dict[str, Any]]:
         id_field = target.id_field
         assert id_field is not None
         paginator = target.pages(updated_after=since)
-        changes: dict[int, dict[str, Any]] = {}
+        found: dict[int, dict[str, Any]] = {}
         skip = 0
         while True:
             page = await self._call(paginator.fetch_page(skip))
             for item in page.items:
-                changes[item[id_field]] = item
+                if item[id_field] not in skip_ids:
+                    found[item[id_field]] = item
             if len(page.items) < PAGE_SIZE:
-                return changes
+                return found
             skip += PAGE_SIZE
 
     def _merge(

@@ -296,6 +296,8 @@ def _summary(result: ExportResult, out: Path) -> None:
         note = state.reason or ""
         if state.changed is not None:
             note = f"{state.changed} changed"
+        if state.reconciled:
+            note = f"{state.reconciled} re-read: a page came back short"
         total = "" if state.total is None else f"{state.total:,}"
         table.add_row(name, state.state, f"{state.count:,}", total, note)
         records += state.count

@@ -92,6 +92,25 @@ async def test_every_type_is_exported_record_for_record_field_for_field(tmp_path
         assert not list(tmp_path.glob(".*"))  # no part or temporary file left behind
 
 
+@pytest.mark.parametrize("times", [1, 2])
+async def test_a_page_that_came_back_short_is_found_by_the_count_and_re_read(
+    tmp_path: Path, times: int
+) -> None:
+    async with FakeInsightly(seed=3, rate_limit=None) as fake:
+        fake.seed({"contacts": 1200})
+        # The first scan pages each lose their middle record, which the overlap of
+        # consecutive pages cannot notice, and the first is short of a full page.
+        fault = fake.faults.add("stale_page", method="GET", path="/Contacts", times=times)
+        result = await export(fake, tmp_path, ["contacts"], concurrency=1)
+        assert fault.hits == times
+        assert result.state == "complete"
+        exported = read_jsonl(tmp_path / "contacts.jsonl")
+        assert sorted(exported, key=lambda r: r["CONTACT_ID"]) == fake.store.records("contacts")
+        entry = manifest(tmp_path)["types"]["contacts"]
+        assert entry["count"] == entry["total"] == 1200
+        assert entry["reconciled"] == times
+
+
 async def test_a_type_the_key_cannot_read_is_skipped_and_said_so(tmp_path: Path) -> None:
     async with FakeInsightly(seed=3, rate_limit=None) as fake:
         fake.seed({"contacts": 5})
