@@ -113,7 +113,7 @@ class TypeState:
     part_bytes: int = 0  # length of the part file at the checkpoint
     pages: int = 0  # pages the scan has read
     scan_started: str | None = None  # this machine's UTC clock when the scan began
-    reason: str | None = None  # why a type was skipped
+    reason: str | None = None  # why a type was skipped, or not filtered by --since
     reconciled: int = 0  # records the count reconciliation found missing and re-read
 
     def to_json(self) -> dict[str, Any]:
@@ -143,6 +143,7 @@ class ExportResult:
     quota_remaining: int | None
     stopped_by_quota: bool
     elapsed: float
+    run_requests: int = 0  # what this run read (``requests`` adds earlier runs)
 
 
 def _now() -> datetime:
@@ -267,12 +268,20 @@ class Exporter:
         }
         for target in self._targets:
             state = TypeState(mode="since" if options.since else "full")
+            if options.since and not target.incremental:
+                state.reason = "cannot be filtered by date: exported whole"
             old = old_types.get(target.name)
             if options.incremental and old and old.get("state") == "complete":
                 kept = TypeState.from_json(old)
                 if kept.cursor is not None and target.incremental:
-                    state = TypeState(mode="incremental", count=kept.count, cursor=kept.cursor)
+                    state = TypeState(
+                        mode="incremental", count=kept.count, total=kept.total, cursor=kept.cursor
+                    )
             self._states[target.name] = state
+        if options.incremental:
+            # Types this run leaves alone keep their entries, and so their cursors.
+            for name, old in old_types.items():
+                self._states.setdefault(name, TypeState.from_json(old))
         self._save()
 
     def _save(self) -> None:
@@ -317,13 +326,20 @@ class Exporter:
             quota_remaining=quota.remaining,
             stopped_by_quota=self._quota_stop,
             elapsed=time.monotonic() - started,
+            run_requests=self._requests,
         )
 
-    async def _call(self, fetch: Awaitable[Page[dict[str, Any]]]) -> Page[dict[str, Any]]:
+    async def _call(
+        self, fetch: Callable[[int], Awaitable[Page[dict[str, Any]]]], skip: int
+    ) -> Page[dict[str, Any]]:
+        # The coroutine is made here, not by the caller: a fetch ahead cancelled before it
+        # starts then leaves no coroutine that was never awaited.
         try:
-            page = await fetch
-        except asyncio.CancelledError:
-            raise  # cancelled fetches ahead are mostly never sent: not counted
+            page = await fetch(skip)
+        except (asyncio.CancelledError, QuotaExhaustedError):
+            # Not counted: a cancelled fetch ahead was mostly never sent, and a quota stop
+            # is mostly the reserve refusing before sending.
+            raise
         except BaseException:
             self._requests += 1
             self._reporter.requests(self._requests, self._crm.quota.remaining)
@@ -351,6 +367,10 @@ class Exporter:
         self._reporter.finish(target.name, state.state, state.count)
 
     # --- full and --since scans -----------------------------------------------------
+
+    def _since(self, target: Target) -> datetime | None:
+        """``--since`` for a type that can be filtered by date; ``None`` (all) otherwise."""
+        return self._options.since if target.incremental else None
 
     def _part(self, target: Target) -> Path:
         return self._out / f".{target.name}.jsonl.part"
@@ -390,8 +410,8 @@ class Exporter:
         await self._finish(target, state)
 
     async def _scan_unpaged(self, target: Target, state: TypeState) -> None:
-        paginator = target.pages(updated_after=self._options.since)
-        page = await self._call(paginator.fetch_page(0))
+        paginator = target.pages(updated_after=self._since(target))
+        page = await self._call(paginator.fetch_page, 0)
         self._append(target, state, page.items)
         state.total = len(page.items)
         state.pages = 1
@@ -418,7 +438,7 @@ class Exporter:
         id_field = target.id_field
         assert id_field is not None
         step = PAGE_SIZE - 1  # consecutive pages share one record
-        paginator = target.pages(updated_after=self._options.since, count_total=True)
+        paginator = target.pages(updated_after=self._since(target), count_total=True)
         ahead: list[asyncio.Task[Page[dict[str, Any]]]] = []
         next_skip = state.skip
 
@@ -429,7 +449,7 @@ class Exporter:
             while len(ahead) < self._options.concurrency and (
                 not ahead or (state.total is not None and next_skip < state.total)
             ):
-                ahead.append(asyncio.ensure_future(self._call(paginator.fetch_page(next_skip))))
+                ahead.append(asyncio.ensure_future(self._call(paginator.fetch_page, next_skip)))
                 next_skip += step
 
         try:
@@ -487,7 +507,7 @@ class Exporter:
         end = page.skip
         while end > 0:
             start = max(0, end - PAGE_SIZE)
-            window = await self._call(paginator.fetch_page(start))
+            window = await self._call(paginator.fetch_page, start)
             items = window.items[: end - start]
             for item in items:
                 record_id = item[id_field]
@@ -507,8 +527,9 @@ class Exporter:
         single = state.pages <= 1
         if target.incremental and state.scan_started is not None and not single:
             since = _parse_iso(state.scan_started) - CATCH_UP_MARGIN
-            if self._options.since is not None:
-                since = max(since, self._options.since)
+            start = self._since(target)
+            if start is not None:
+                since = max(since, start)
             changes = await self._changes(target, since)
         part = self._part(target)
         if state.total is not None and state.count < state.total:
@@ -518,7 +539,7 @@ class Exporter:
             state.reconciled = len(missing)
             changes.update(missing)
         if changes:
-            state.count = self._merge(target, part, changes, state)
+            state.count, _ = self._merge(target, part, changes, state)
             self._remove_part(target)
         else:
             with part.open("ab") as handle:
@@ -539,7 +560,7 @@ class Exporter:
         assert id_field is not None
         with part.open(encoding="utf-8") as lines:
             written = frozenset(json.loads(line)[id_field] for line in lines if line.strip())
-        return await self._read_all(target, self._options.since, skip_ids=written)
+        return await self._read_all(target, self._since(target), skip_ids=written)
 
     async def _read_all(
         self, target: Target, since: datetime | None, *, skip_ids: frozenset[int]
@@ -550,7 +571,7 @@ class Exporter:
         found: dict[int, dict[str, Any]] = {}
         skip = 0
         while True:
-            page = await self._call(paginator.fetch_page(skip))
+            page = await self._call(paginator.fetch_page, skip)
             for item in page.items:
                 if item[id_field] not in skip_ids:
                     found[item[id_field]] = item
@@ -564,26 +585,33 @@ class Exporter:
         source: Path,
         changes: dict[int, dict[str, Any]],
         state: TypeState,
-    ) -> int:
-        """Write ``source`` with ``changes`` merged in by id as the type's file; the count."""
+    ) -> tuple[int, int]:
+        """Write ``source`` with ``changes`` merged in by id as the type's file.
+
+        Returns the records in the file, and how many of them the merge added or changed
+        (a record read again exactly as it was does not count).
+        """
         id_field = target.id_field
         assert id_field is not None
         pending = dict(changes)
-        count = 0
+        count = changed = 0
         with atomic_write(self._final(target)) as out, source.open(encoding="utf-8") as lines:
             for line in lines:
                 if not line.strip():
                     continue
                 record_id = json.loads(line).get(id_field)
                 replacement = pending.pop(record_id, None)
-                out.write(line if replacement is None else dump_line(replacement))
+                written = line if replacement is None else dump_line(replacement)
+                changed += written != line
+                out.write(written)
                 count += 1
             for record_id in sorted(pending):
                 out.write(dump_line(pending[record_id]))
                 count += 1
+                changed += 1
         for record in changes.values():
             state.cursor = _newest(state.cursor, record, target.updated_field)
-        return count
+        return count, changed
 
     # --- --incremental ----------------------------------------------------------------
 
@@ -596,9 +624,9 @@ class Exporter:
         final = self._final(target)
         if not final.exists():
             raise ExportError(f"{final} is missing: run a full export again")
+        state.changed = 0
         if changes:
-            state.count = self._merge(target, final, changes, state)
-        state.changed = len(changes)
+            state.count, state.changed = self._merge(target, final, changes, state)
         state.state = "complete"
         self._save()
         self._reporter.advance(target.name, state.count, state.total)

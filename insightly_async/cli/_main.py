@@ -303,9 +303,9 @@ def _summary(result: ExportResult, out: Path) -> None:
         records += state.count
     console.print(table)
     left = "?" if result.quota_remaining is None else f"{result.quota_remaining:,}"
-    rate = result.requests / result.elapsed if result.elapsed > 0 else 0.0
+    rate = result.run_requests / result.elapsed if result.elapsed > 0 else 0.0
     console.print(
-        f"{records:,} records, {result.requests:,} requests in {result.elapsed:.1f} s "
+        f"{records:,} records, {result.run_requests:,} requests in {result.elapsed:.1f} s "
         f"({rate:.1f} req/s); daily allowance left: {left}"
     )
 

@@ -88,11 +88,12 @@ async def resolve(
 ) -> list[Target]:
     """The targets for ``names`` (``all`` is every type, custom objects included).
 
-    Names are checked before anything is sent, except that ``all`` asks the account for
-    its custom objects.
+    Names are checked before anything is sent, except that ``all`` and custom object
+    names ask the account for its custom objects (one request).
 
     Raises:
-        UnknownTypeError: a name that is no record type (the message lists the known ones).
+        UnknownTypeError: a name that is no record type (the message lists the known ones),
+            or a custom object the account does not have.
     """
     known = type_names()
     wanted: list[str] = []
@@ -105,13 +106,16 @@ async def resolve(
         if name not in wanted:
             wanted.append(name)
     targets: list[Target] = []
+    objects: list[str] | None = None  # the account's custom objects, None if not visible
+    if "all" in wanted or any(name not in known for name in wanted if name != "all"):
+        try:
+            defined = await crm.custom_objects.list()
+            objects = [obj.object_name for obj in defined if obj.object_name]
+        except PermissionDeniedError:
+            objects = None  # a key that may not see the definitions works on the rest
     if "all" in wanted:
         targets = [Target.of(name, getattr(crm, name)) for name in known]
-        try:
-            objects = await crm.custom_objects.list()
-        except PermissionDeniedError:
-            objects = []  # a key that may not see the definitions exports the rest
-        targets += [_custom_object(crm, obj.object_name) for obj in objects if obj.object_name]
+        targets += [_custom_object(crm, name) for name in objects or []]
     seen = {target.name for target in targets}
     for name in wanted:
         if name == "all" or name in seen:
@@ -119,6 +123,11 @@ async def resolve(
         seen.add(name)
         if name in known:
             targets.append(Target.of(name, getattr(crm, name)))
+        elif objects is not None and name not in objects:
+            have = ", ".join(objects) or "none"
+            raise UnknownTypeError(
+                f"the account has no custom object {name!r} (its custom objects: {have})"
+            )
         else:
             targets.append(_custom_object(crm, name))
     if writable:

@@ -13,7 +13,7 @@ from export_support import define_fruit, ids_of, read_jsonl
 
 from insightly_async import InsightlySession
 from insightly_async.cli._export import Exporter, ExportOptions, ExportResult, TypeState
-from insightly_async.cli._targets import resolve
+from insightly_async.cli._targets import UnknownTypeError, resolve
 from insightly_async.testing import FakeInsightly
 
 
@@ -253,9 +253,27 @@ async def test_incremental_merges_changes_including_the_same_second(tmp_path: Pa
         assert len(by_id) == len(exported) == 41
         assert by_id[ids[5]] == fake.store.table("contacts")[ids[5]]
         assert by_id[new["CONTACT_ID"]]["FIRST_NAME"] == "Later"
-        assert entry["changed"] >= 2
+        # ids[0] is read again (the cursor steps back a second) but is unchanged.
+        assert entry["changed"] == 2
+        assert entry["total"] == 40
         searches = fake.log.filter("GET", "/Contacts/Search")
         assert searches[-1].query["updated_after_utc"] == "2026-11-20T09:00:59Z"
+
+
+async def test_incremental_of_some_types_keeps_the_others_in_the_manifest(
+    tmp_path: Path,
+) -> None:
+    async with FakeInsightly(seed=2, rate_limit=None) as fake:
+        fake.seed({"contacts": 5, "leads": 5})
+        await export(fake, tmp_path, ["contacts", "leads", "countries"])
+        before = manifest(tmp_path)["types"]
+        result = await export(fake, tmp_path, ["contacts"], incremental=True)
+        assert result.state == "complete"
+        after = manifest(tmp_path)["types"]
+        assert set(after) == {"contacts", "leads", "countries"}
+        assert after["leads"] == before["leads"]
+        assert after["countries"] == before["countries"]
+        assert after["contacts"]["changed"] == 0
 
 
 async def test_since_exports_only_what_changed_after(tmp_path: Path) -> None:
@@ -270,3 +288,29 @@ async def test_since_exports_only_what_changed_after(tmp_path: Path) -> None:
     exported = read_jsonl(tmp_path / "contacts.jsonl")
     assert ids_of(exported, "CONTACT_ID") == ids[:3]
     assert manifest(tmp_path)["since"] == "2026-11-20T09:30:00Z"
+
+
+async def test_since_exports_types_without_dates_whole_and_says_so(tmp_path: Path) -> None:
+    async with FakeInsightly(seed=2, rate_limit=None) as fake:
+        fake.seed({"contacts": 5})
+        since = datetime(2000, 1, 1, tzinfo=timezone.utc)
+        result = await export(fake, tmp_path, ["contacts", "pipelines", "countries"], since=since)
+        assert result.state == "complete"
+        for name in ("pipelines", "countries"):
+            assert read_jsonl(tmp_path / f"{name}.jsonl") == fake.store.records(name)
+            assert result.types[name].reason == "cannot be filtered by date: exported whole"
+        assert len(read_jsonl(tmp_path / "contacts.jsonl")) == 5
+        assert result.types["contacts"].reason is None
+
+
+async def test_a_custom_object_the_account_lacks_is_refused_before_any_record_is_read(
+    tmp_path: Path,
+) -> None:
+    async with FakeInsightly(seed=2, rate_limit=None) as fake:
+        define_fruit(fake)
+        async with session(fake) as crm:
+            with pytest.raises(UnknownTypeError, match="no custom object 'Veg__c'"):
+                await resolve(crm, ["contacts", "Veg__c"])
+            targets = await resolve(crm, ["Fruit__c"])
+        assert [target.name for target in targets] == ["Fruit__c"]
+        assert [entry.path for entry in fake.log] == ["/CustomObjects"] * 2
