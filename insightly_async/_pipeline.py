@@ -212,8 +212,11 @@ class Funnel:
             self.quota.begin()
             status: int | None = None
             resp_headers: CIMultiDictProxy[str] | None = None
+            sent: float | None = None
             try:
                 await self.limiter.acquire()
+                # The allowance may have been found spent while this request waited.
+                self.quota.check_spent()
                 sent = time.monotonic()
                 async with self._http().request(
                     method,
@@ -223,6 +226,7 @@ class Funnel:
                     headers=headers,
                     timeout=timeout,
                     allow_redirects=False,
+                    raise_for_status=False,  # even on a caller's session that says otherwise
                     middlewares=(_one_attempt(),),
                 ) as resp:
                     raw = await resp.read()
@@ -255,7 +259,17 @@ class Funnel:
                 ) from exc
             finally:
                 self.quota.end(status, resp_headers)
+                if status is None and sent is not None:
+                    logger.debug(
+                        "%s %s -> no answer (attempt %d, waited %.3fs, took %.3fs)",
+                        method,
+                        _path(url),
+                        attempt,
+                        sent - queued,
+                        time.monotonic() - sent,
+                    )
 
+        assert sent is not None
         logger.debug(
             "%s %s -> %d (attempt %d, waited %.3fs, took %.3fs)",
             method,

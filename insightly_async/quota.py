@@ -56,8 +56,8 @@ class Quota:
         """A 429 said the allowance is spent, and it is too soon to ask again."""
         return self._spent_at is not None and (self._clock() - self._spent_at < self._recheck_after)
 
-    def check(self) -> None:
-        """Raise if the next request must not be sent; does not reserve anything."""
+    def check_spent(self) -> None:
+        """Raise if a 429 said the allowance is spent (and it is too soon to ask again)."""
         if self.exhausted:
             raise QuotaExhaustedError(
                 "the daily API allowance is spent (429 with X-RateLimit-Remaining: 0); "
@@ -66,6 +66,10 @@ class Quota:
                 remaining=0,
                 reserve=self.reserve,
             )
+
+    def check(self) -> None:
+        """Raise if the next request must not be sent; does not reserve anything."""
+        self.check_spent()
         if self.remaining is None or self._reported_at is None:
             return
         if self._clock() - self._reported_at >= self._recheck_after and self.in_flight == 0:

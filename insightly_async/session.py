@@ -126,6 +126,7 @@ class InsightlySession(SessionResources):
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ValidationError("session", "must be an aiohttp.ClientSession")
         self._max_retries = _retries(max_retries)
+        self._is_view = False
         self._timeout = _timeout(timeout)
         pacer = limiter if limiter is not None else Pacer(DEFAULT_RATE if rate is None else rate)
         funnel = Funnel(
@@ -182,10 +183,12 @@ class InsightlySession(SessionResources):
         """A view of this session with other retry or timeout settings.
 
         The view shares everything else (connection pool, pacer, quota) and needs no
-        closing of its own: ``crm.with_options(max_retries=0).contacts.get(42)``.
+        closing of its own: ``crm.with_options(max_retries=0).contacts.get(42)``. Closing
+        a view (``aclose`` or ``async with``) leaves the session it came from open.
         """
         view = object.__new__(type(self))
         view._core = self._core
+        view._is_view = True
         view._max_retries = self._max_retries if max_retries is None else _retries(max_retries)
         view._timeout = self._timeout if timeout is None else _timeout(timeout)
         return view
@@ -223,9 +226,12 @@ class InsightlySession(SessionResources):
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless the caller owns it). Safe to call twice."""
+        """Close the connection pool (unless the caller owns it). Safe to call twice.
+
+        On a view from :meth:`with_options` it does nothing: the session owns the pool.
+        """
         core = self._core
-        if core.closed:
+        if core.closed or self._is_view:
             return
         core.closed = True
         if core.owns_http and core.http is not None:

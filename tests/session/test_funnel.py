@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from session_support import SessionFactory
 
@@ -219,6 +221,18 @@ async def test_a_spent_daily_allowance_stops_everything_at_once(
         await crm.users.me()
     assert len(fake.log) == 1  # and nothing more is sent while it is known to be spent
     assert crm.quota.exhausted
+
+
+async def test_callers_waiting_on_the_pacer_send_nothing_once_the_allowance_is_spent(
+    fake: FakeInsightly, make_session: SessionFactory
+) -> None:
+    # At 2/s the second request waits half a second for its slot: long after the first
+    # one's 429 with Remaining 0 has come back.
+    crm = make_session(rate=2.0, max_in_flight=10)
+    fake.set_remaining(0)
+    results = await asyncio.gather(*(crm.users.me() for _ in range(10)), return_exceptions=True)
+    assert all(isinstance(result, QuotaExhaustedError) for result in results)
+    assert len(fake.log) == 1
 
 
 async def test_the_reserve_stops_before_crossing_it(

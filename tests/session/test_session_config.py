@@ -10,7 +10,9 @@ import pytest
 from session_support import SessionFactory
 
 from insightly_async import (
+    APIConnectionError,
     AuthenticationError,
+    Contact,
     InsightlySession,
     NotFoundError,
     Pacer,
@@ -142,6 +144,17 @@ async def test_the_key_never_reaches_logs_or_errors(
     assert "-> 401" in caplog.text
 
 
+async def test_an_attempt_without_an_answer_has_its_log_line_too(
+    fake: FakeInsightly, make_session: SessionFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="insightly_async")
+    crm = make_session()
+    fake.faults.add("drop_before", method="POST", path="/Contacts")
+    with pytest.raises(APIConnectionError):
+        await crm.contacts.create(Contact(first_name="Ada"))
+    assert "POST /v3.1/Contacts -> no answer (attempt 1," in caplog.text
+
+
 async def test_use_after_close_is_a_clear_error(make_session: SessionFactory) -> None:
     crm = make_session()
     await crm.users.me()
@@ -168,6 +181,18 @@ async def test_a_caller_owned_aiohttp_session_is_used_but_not_closed(
             assert response.status == 401  # our session's credentials did not leak into it
 
 
+async def test_a_caller_session_that_raises_for_status_changes_nothing(
+    fake: FakeInsightly,
+) -> None:
+    async with aiohttp.ClientSession(raise_for_status=True) as http:
+        async with InsightlySession(
+            api_key="wrong-key", base_url=fake.base_url, session=http
+        ) as crm:
+            with pytest.raises(AuthenticationError):
+                await crm.users.me()
+        assert len(fake.log) == 1  # an answer, not a connection error to retry
+
+
 async def test_with_options_shares_the_pool_and_overrides_retries(
     fake: FakeInsightly, make_session: SessionFactory
 ) -> None:
@@ -183,6 +208,11 @@ async def test_with_options_shares_the_pool_and_overrides_retries(
         await strict.users.me()
     assert info.value.status == 503
     fake.faults.add("status", status=503, path="/Users/Me", times=1)
+    assert (await crm.users.me()).user_id is not None
+    async with crm.with_options(timeout=9) as view:
+        await view.users.me()
+    await view.aclose()
+    assert not crm.closed  # closing a view leaves its session open
     assert (await crm.users.me()).user_id is not None
     await crm.aclose()
     assert strict.closed  # a view shares its session's lifecycle
