@@ -345,6 +345,16 @@ class Server(SubResourceHandlers):
                 f"API daily request limit of {options.daily_limit} has been reached.",
                 self._quota_headers(0),
             )
+        # The concurrency cap first: a request it refuses takes no place in the window,
+        # unless refused requests count.
+        if options.max_concurrency is not None and self.in_flight >= options.max_concurrency:
+            if options.count_rejected:
+                self.window.note(now, options.rate_window)
+            return self._refuse(
+                now,
+                f"Too many concurrent requests: at most {options.max_concurrency} at a time.",
+                self._retry_after(now, concurrency=True),
+            )
         limit, window = options.rate_limit, options.rate_window
         if limit is None:
             # Still recorded: switching the limit on mid-run sees the recent traffic.
@@ -354,12 +364,6 @@ class Server(SubResourceHandlers):
                 now,
                 f"API rate limit exceeded: at most {limit} requests in any {window:g} second(s).",
                 self._retry_after(now, concurrency=False),
-            )
-        if options.max_concurrency is not None and self.in_flight >= options.max_concurrency:
-            return self._refuse(
-                now,
-                f"Too many concurrent requests: at most {options.max_concurrency} at a time.",
-                self._retry_after(now, concurrency=True),
             )
         self.daily.consume(now)
         quota = self._quota_headers(self.remaining(now))

@@ -29,13 +29,12 @@ BODY_DATETIME = "%Y-%m-%d %H:%M:%S"
 _BODY_DATETIME = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?: |T)(\d{2}):(\d{2}):(\d{2})(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$"
 )
-# Query dates (updated_after_utc): "yyyy-MM-dd HH:mm:ss" (UTC), or ISO 8601 with a "T"
-# and an explicit zone. A zoneless ISO value is refused: it is the classic client bug of
-# formatting a naive datetime, and the server cannot know which zone was meant.
+# Query dates (updated_after_utc): "yyyy-MM-dd HH:mm:ss" (UTC), or ISO 8601 in UTC
+# ("…T…Z", fractions cut to the second): the two forms the API documents, and nothing
+# else. A zoneless ISO value is the classic client bug of formatting a naive datetime; an
+# offset is refused too, as a client cannot know the real API would convert it.
 _QUERY_SPACE = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$")
-_QUERY_ISO = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})$"
-)
+_QUERY_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,7})?(Z)$")
 
 
 class ApiError(Exception):

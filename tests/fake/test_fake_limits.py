@@ -163,6 +163,16 @@ async def test_max_concurrency(start_fake: StartFake, session: aiohttp.ClientSes
     assert (await api.get("/Instance")).status == 200
 
 
+async def test_requests_refused_for_concurrency_take_no_place_in_the_window(
+    start_fake: StartFake, session: aiohttp.ClientSession
+) -> None:
+    api = api_for(await start_fake(rate_limit=3, max_concurrency=1, latency=0.3), session)
+    statuses = sorted(reply.status for reply in await _burst(api, 3))
+    assert statuses == [200, 429, 429]
+    # Within the same second: one admitted so far, so two more fit under the limit of 3.
+    assert [reply.status for reply in await _burst(api, 1)] == [200]
+
+
 def test_options_are_checked() -> None:
     bad: dict[str, Any]
     for bad in (

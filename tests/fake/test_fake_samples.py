@@ -47,6 +47,14 @@ async def test_recorded_pages_in_id_order(api: Api) -> None:
     assert last.body == sample("read__leads__3-last-page") == []
 
 
+async def test_recorded_contact_custom_fields_are_served_field_for_field(api: Api) -> None:
+    fields = sample("read__contacts__custom-fields")
+    api.fake.store.set_custom_fields("Contacts", copy.deepcopy(fields))
+    served = (await api.get("/CustomFields/Contacts")).body
+    assert served == fields
+    assert [list(field) for field in served] == [list(field) for field in fields]
+
+
 async def test_custom_object_is_served_like_the_recording(api: Api) -> None:
     definition = sample("read__custom-objects__fruit")
     fields = sample("read__fruits-custom-object__custom-fields")
