@@ -408,11 +408,16 @@ def quota(**kwargs: Any) -> None:
     limit, remaining = _run(_quota(conn))
     click.echo(f"daily limit: {'?' if limit is None else f'{limit:,}'}")
     click.echo(f"remaining:   {'?' if remaining is None else f'{remaining:,}'}")
+    if remaining == 0:
+        sys.exit(EXIT_QUOTA)
 
 
 async def _quota(conn: Connection) -> tuple[int | None, int | None]:
     async with open_session(conn) as crm:
-        await crm.users.me()
+        try:
+            await crm.users.me()
+        except QuotaExhaustedError as exc:
+            return exc.limit, 0  # the answer that says so carries the figures
         return crm.quota.limit, crm.quota.remaining
 
 

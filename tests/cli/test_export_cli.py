@@ -108,6 +108,15 @@ def test_quota_prints_the_allowance(served: ThreadedFake) -> None:
     assert result.exit_code == EXIT_OK, result.output
     assert "daily limit: 100,000" in result.output
     assert "remaining:   99,999" in result.output
+    assert served.fake.api_key not in result.output
+
+
+def test_quota_of_a_spent_allowance_prints_it_and_exits_3(served: ThreadedFake) -> None:
+    served.call(lambda: served.fake.set_remaining(0))
+    result = run(served, "quota")
+    assert result.exit_code == EXIT_QUOTA, result.output
+    assert "daily limit: 100,000" in result.output
+    assert "remaining:   0" in result.output
 
 
 def _wait_for(predicate: Any, timeout: float = 30.0) -> None:
