@@ -7,8 +7,7 @@ import json
 import os
 import signal
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from backfill_support import (
     writes,
 )
 from click.testing import CliRunner
-from export_support import ThreadedFake, cli_command
+from export_support import ThreadedFake, cli_command, wait_for
 
 from insightly_async.cli import EXIT_FAILURE, EXIT_OK, EXIT_QUOTA, EXIT_USAGE, cli
 from insightly_async.cli._backfill import Journal, line_digest
@@ -48,14 +47,6 @@ def served() -> Iterator[ThreadedFake]:
     with ThreadedFake(seed=21, rate_limit=None) as threaded:
         threaded.call(lambda: threaded.fake.seed({"contacts": 6}))
         yield threaded
-
-
-def _wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.02)
 
 
 # --- creating and updating -----------------------------------------------------------------
@@ -490,7 +481,7 @@ def test_kill_9_mid_run_then_a_rerun_with_match_on_creates_each_line_once(
             cli_command(*args), env=served.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         try:
-            _wait_for(lambda: _done(journal) >= 50 or process.poll() is not None)
+            wait_for(lambda: _done(journal) >= 50 or process.poll() is not None)
             assert process.poll() is None, process.stderr.read() if process.stderr else ""
             # Hold the next POST in the emulator and kill the client meanwhile: that create
             # is applied, and the journal never hears of it.
@@ -499,14 +490,14 @@ def test_kill_9_mid_run_then_a_rerun_with_match_on_creates_each_line_once(
                     "latency", delay=0.3, method="POST", path="/Contacts", times=1
                 )
             )
-            _wait_for(lambda: served.call(lambda: held.hits == 1 and served.fake.in_flight > 0))
+            wait_for(lambda: served.call(lambda: held.hits == 1 and served.fake.in_flight > 0))
             os.kill(process.pid, signal.SIGKILL)
         finally:
             process.wait(timeout=30)
             if process.stderr:
                 process.stderr.close()
         assert process.returncode == -signal.SIGKILL
-        _wait_for(lambda: served.call(lambda: served.fake.in_flight) == 0)
+        wait_for(lambda: served.call(lambda: served.fake.in_flight) == 0)
         done_before = _done(journal)
         counted = emails(served)
         sending = [n for n, row in journal_rows(journal).items() if row[0] == "sending"]

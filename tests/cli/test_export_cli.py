@@ -7,14 +7,12 @@ import os
 import re
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from export_support import ThreadedFake, cli_command, ids_of, read_jsonl
+from export_support import ThreadedFake, cli_command, ids_of, read_jsonl, wait_for
 
 from insightly_async.cli import EXIT_OK, EXIT_QUOTA, EXIT_USAGE, cli
 
@@ -119,14 +117,6 @@ def test_quota_of_a_spent_allowance_prints_it_and_exits_3(served: ThreadedFake) 
     assert "remaining:   0" in result.output
 
 
-def _wait_for(predicate: Any, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.02)
-
-
 def _pages_done(manifest: Path) -> int:
     try:
         data = json.loads(manifest.read_text())
@@ -147,7 +137,7 @@ def test_kill_9_mid_export_then_resume_completes_without_duplicates(tmp_path: Pa
             stderr=subprocess.PIPE,
         )
         try:
-            _wait_for(lambda: _pages_done(out / "manifest.json") >= 3 or process.poll() is not None)
+            wait_for(lambda: _pages_done(out / "manifest.json") >= 3 or process.poll() is not None)
             assert process.poll() is None, process.stderr.read() if process.stderr else ""
             os.kill(process.pid, signal.SIGKILL)
         finally:
