@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from insightly_async import _sansio
-from insightly_async._catalog import Op, RecordType
 from insightly_async._exceptions import ConflictError, InsightlyError, ValidationError
+from insightly_async._facts.catalog import Op, RecordType
 from insightly_async.models import Record, create_payload, payload_from_changes
 from insightly_async.models import changes as record_changes
 from insightly_async.models import structure as structure_record

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from insightly_async._catalog import CUSTOM_OBJECT_NAME, custom_object_type
 from insightly_async._exceptions import MalformedResponseError, ValidationError
+from insightly_async._facts.catalog import custom_object_type
+from insightly_async._facts.wire import CUSTOM_OBJECT_NAME
 from insightly_async.models import (
     CustomFieldDefinition,
     CustomObject,

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from insightly_async import _sansio
-from insightly_async._catalog import BY_NAME, RecordType
 from insightly_async._exceptions import MalformedResponseError, ValidationError
+from insightly_async._facts.catalog import BY_NAME, RecordType
 from insightly_async.models import (
     ActivitySetAssignment,
     Comment,

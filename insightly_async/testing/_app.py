@@ -14,16 +14,16 @@ from typing import Any
 
 from aiohttp import web
 
-from insightly_async._catalog import (
+from insightly_async._facts.catalog import (
     BY_NAME,
     CATALOG,
     CHILD_ENTITIES,
-    CUSTOM_OBJECT_NAME,
     Op,
     RecordType,
     Sub,
     custom_object_type,
 )
+from insightly_async._facts.wire import CUSTOM_OBJECT_NAME
 from insightly_async.testing._faults import FaultPlan, jittered
 from insightly_async.testing._handlers import (
     PREFIX,

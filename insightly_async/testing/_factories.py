@@ -29,8 +29,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from typing import Any, Final
 
-from insightly_async._catalog import BY_NAME, CUSTOM_OBJECT_NAME, RecordType, custom_object_type
-from insightly_async._spec import definition, entity_schema
+from insightly_async._facts.catalog import BY_NAME, RecordType, custom_object_type
+from insightly_async._facts.spec import definition, entity_schema
+from insightly_async._facts.wire import CUSTOM_OBJECT_NAME
 
 __all__ = [
     "RecordFactory",

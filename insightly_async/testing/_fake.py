@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from insightly_async._catalog import BY_NAME, CATALOG
+from insightly_async._facts.catalog import BY_NAME, CATALOG
 from insightly_async.testing._app import Server
 from insightly_async.testing._factories import RecordFactory
 from insightly_async.testing._faults import FaultPlan

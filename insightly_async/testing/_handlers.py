@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-from insightly_async._catalog import BY_NAME, CATALOG, Op, RecordType
+from insightly_async._facts.catalog import BY_NAME, CATALOG, Op, RecordType
 from insightly_async.testing._faults import Fault
 from insightly_async.testing._log import LoggedRequest
 from insightly_async.testing._records import Caller, Options, Records

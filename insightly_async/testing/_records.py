@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import attrs
 
-from insightly_async._catalog import BY_NAME, CATALOG, RecordType
+from insightly_async._facts.catalog import BY_NAME, CATALOG, RecordType
 from insightly_async.testing._schema import VISIBILITY_VALUES, Shape, check_value, shape_of
 from insightly_async.testing._store import Store
 from insightly_async.testing._wire import ApiError, parse_body_datetime

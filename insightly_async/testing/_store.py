@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from insightly_async._catalog import CATALOG, RecordType, custom_object_type
+from insightly_async._facts.catalog import CATALOG, RecordType, custom_object_type
 from insightly_async.testing._schema import Shape, shape_of
 from insightly_async.testing._wire import format_datetime
 

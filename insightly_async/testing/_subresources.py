@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from insightly_async._catalog import BY_NAME, RecordType
+from insightly_async._facts.catalog import BY_NAME, RecordType
 from insightly_async.testing._handlers import PREFIX, Handlers
 from insightly_async.testing._records import OPPORTUNITY_STATES, SubcollectionMode
 from insightly_async.testing._schema import shape_of

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
+
+from insightly_async._facts.wire import canonical_body_datetime as parse_body_datetime
+from insightly_async._facts.wire import format_body_datetime, parse_query_datetime
 
 __all__ = [
     "JSON_CONTENT_TYPE",
@@ -20,21 +22,7 @@ __all__ = [
     "parse_query_datetime",
 ]
 
-UTC = timezone.utc
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-BODY_DATETIME = "%Y-%m-%d %H:%M:%S"
-
-# Body dates: the API's own "yyyy-MM-dd HH:mm:ss", or ISO 8601 with a "T" (fractions are
-# cut to the second, a zone is converted to UTC, no zone means UTC).
-_BODY_DATETIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?: |T)(\d{2}):(\d{2}):(\d{2})(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$"
-)
-# Query dates (updated_after_utc): "yyyy-MM-dd HH:mm:ss" (UTC), or ISO 8601 in UTC
-# ("…T…Z", fractions cut to the second): the two forms the API documents, and nothing
-# else. A zoneless ISO value is the classic client bug of formatting a naive datetime; an
-# offset is refused too, as a client cannot know the real API would convert it.
-_QUERY_SPACE = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$")
-_QUERY_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,7})?(Z)$")
 
 
 class ApiError(Exception):
@@ -79,37 +67,6 @@ def error_response(
 
 def format_datetime(moment: datetime) -> str:
     """``yyyy-MM-dd HH:mm:ss`` in UTC; a naive value is taken as UTC."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime(BODY_DATETIME)
-
-
-def _build(match: re.Match[str]) -> datetime | None:
-    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
-    zone = match.groups()[-1] if len(match.groups()) > 6 else None
-    try:
-        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-    except ValueError:
-        return None
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
-        moment -= sign * offset
-    return moment
-
-
-def parse_body_datetime(text: str) -> str | None:
-    """The canonical ``yyyy-MM-dd HH:mm:ss`` form of a body date, or ``None`` if invalid."""
-    match = _BODY_DATETIME.match(text)
-    if match is None:
-        return None
-    moment = _build(match)
-    return None if moment is None else moment.strftime(BODY_DATETIME)
-
-
-def parse_query_datetime(text: str) -> datetime | None:
-    """An ``updated_after_utc`` value as an aware UTC datetime, or ``None`` if invalid."""
-    match = _QUERY_SPACE.match(text) or _QUERY_ISO.match(text)
-    if match is None:
-        return None
-    return _build(match)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return format_body_datetime(moment)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from insightly_async import InsightlySession, NotFoundError
-from insightly_async._catalog import CATALOG, Op, RecordType
+from insightly_async._facts.catalog import CATALOG, Op, RecordType
 from insightly_async.models import MODELS, structure
 from insightly_async.testing import FakeInsightly
 from insightly_async.testing._schema import shape_of

@@ -8,7 +8,7 @@ import pytest
 
 import insightly_async
 from insightly_async import InsightlySession
-from insightly_async._catalog import CATALOG, Op, Sub
+from insightly_async._facts.catalog import CATALOG, Op, Sub
 from insightly_async.resources import _codegen
 
 DESIGN_RESOURCES = [
@@ -136,7 +136,7 @@ VERBS = {
 def test_a_resource_has_the_verbs_of_its_endpoints_and_no_others(
     crm: InsightlySession, record_type: object
 ) -> None:
-    from insightly_async._catalog import RecordType
+    from insightly_async._facts.catalog import RecordType
 
     assert isinstance(record_type, RecordType)
     resource = getattr(crm, record_type.name)

@@ -15,7 +15,7 @@ from typing import Any
 from conformance_support import CUSTOM_OBJECT, World
 
 from insightly_async import Link
-from insightly_async._catalog import BY_NAME, CHILD_ENTITIES, Sub
+from insightly_async._facts.catalog import BY_NAME, CHILD_ENTITIES, Sub
 from insightly_async.models import EmailDomain, RecordDate
 
 Call = Callable[[World], Awaitable[object]]

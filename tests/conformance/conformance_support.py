@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from insightly_async import InsightlySession
-from insightly_async._catalog import BY_PATH, CATALOG, RecordType, custom_object_type
+from insightly_async._facts.catalog import BY_PATH, CATALOG, RecordType, custom_object_type
 from insightly_async._sansio import Backoff
 from insightly_async.testing import FakeInsightly
 

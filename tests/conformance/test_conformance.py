@@ -24,7 +24,7 @@ from conformance_support import (
 )
 
 from insightly_async import InsightlySession
-from insightly_async._catalog import (
+from insightly_async._facts.catalog import (
     CATALOG,
     CHILD_ENTITIES,
     Op,
@@ -32,7 +32,7 @@ from insightly_async._catalog import (
     Sub,
     custom_object_type,
 )
-from insightly_async._spec import load_spec
+from insightly_async._facts.spec import load_spec
 from insightly_async.testing import FakeInsightly
 
 pytest_plugins = ["conformance_fixtures"]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fake_support import Api
 
-from insightly_async._catalog import CATALOG, CHILD_ENTITIES, Op, RecordType, Sub
+from insightly_async._facts.catalog import CATALOG, CHILD_ENTITIES, Op, RecordType, Sub
 from insightly_async.testing import FakeInsightly
 from insightly_async.testing._schema import shape_of
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from fake_support import Api, StartFake, WallClock
 
-from insightly_async._catalog import BY_NAME
+from insightly_async._facts.catalog import BY_NAME
 from insightly_async.testing import FakeInsightly
 from insightly_async.testing._schema import shape_of
 

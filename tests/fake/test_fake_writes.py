@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fake_support import Api, StartFake, WallClock, api_for, sample
 
-from insightly_async._catalog import BY_NAME
+from insightly_async._facts.catalog import BY_NAME
 from insightly_async.testing._schema import shape_of
 
 pytest_plugins = ["fake_fixtures"]

@@ -9,8 +9,8 @@ import attrs
 import pytest
 
 from insightly_async import models
-from insightly_async._catalog import CATALOG, custom_object_type
-from insightly_async._spec import entity_schema
+from insightly_async._facts.catalog import CATALOG, custom_object_type
+from insightly_async._facts.spec import entity_schema
 from insightly_async.models import (
     MODELS,
     CustomFields,

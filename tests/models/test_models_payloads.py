@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from insightly_async import ValidationError
-from insightly_async._catalog import BY_NAME
+from insightly_async._facts.catalog import BY_NAME
 from insightly_async.models import (
     Contact,
     CustomField,

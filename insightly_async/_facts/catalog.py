@@ -12,18 +12,17 @@ So a path or verb that drifts from the spec fails the suite.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable, Iterator, Mapping
 
 import attrs
 
 from insightly_async._exceptions import ValidationError
+from insightly_async._facts.wire import CUSTOM_OBJECT_NAME
 
 __all__ = [
     "BY_NAME",
     "BY_PATH",
     "CATALOG",
-    "CUSTOM_OBJECT_NAME",
     "Op",
     "RecordType",
     "Sub",
@@ -76,8 +75,6 @@ CHILD_ENTITIES: Mapping[Sub, tuple[str, str]] = {
     Sub.MILESTONES: ("Milestones", "milestones"),
     Sub.NOTES: ("Notes", "notes"),
 }
-
-CUSTOM_OBJECT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,60}__c$")
 
 
 def _ops(value: Iterable[Op]) -> frozenset[Op]:

@@ -1,0 +1,227 @@
+"""Wire facts of the v3.1 API: dates, names, page size, headers and statuses.
+
+Dates
+    Body fields are UTC ``yyyy-MM-dd HH:mm:ss`` (no zone); query dates
+    (``updated_after_utc``) are ISO 8601 ``yyyy-MM-ddTHH:mm:ssZ``. The server also accepts
+    a ``T`` and fractions in bodies, and the space form in queries; webhooks send ISO with
+    fractions. Readers here are lenient about what servers send and strict (``canonical_*``)
+    about what the server accepts, which is what the emulator plays.
+
+Statuses
+    Which answers say a request was certainly not applied (safe to resend even a POST), and
+    which leave a write's outcome unknown (the server may have applied it before failing).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Final
+
+__all__ = [
+    "BODY_DATETIME_FORMAT",
+    "CUSTOM_FIELD_NAME",
+    "CUSTOM_OBJECT_NAME",
+    "ETAG",
+    "IF_MATCH",
+    "MAX_PAGE_SIZE",
+    "NOT_APPLIED_STATUSES",
+    "OUTCOME_UNKNOWN_STATUSES",
+    "PATH_NAME",
+    "POD_NAME",
+    "QUERY_DATETIME_FORMAT",
+    "RATE_LIMIT_LIMIT",
+    "RATE_LIMIT_REMAINING",
+    "RATE_PER_SECOND",
+    "RETRYABLE_STATUSES",
+    "TOTAL_COUNT",
+    "canonical_body_datetime",
+    "format_body_date",
+    "format_body_datetime",
+    "format_query_datetime",
+    "parse_query_datetime",
+    "parse_wire_datetime",
+]
+
+UTC: Final = timezone.utc
+
+# --- limits ---------------------------------------------------------------------------
+
+#: Records per page: ``top`` above this is clamped by the server.
+MAX_PAGE_SIZE: Final = 500
+#: Requests per second per account, every plan (a strict sliding window, counted at arrival).
+RATE_PER_SECOND: Final = 10
+
+# --- headers ------------------------------------------------------------------------------
+
+RATE_LIMIT_LIMIT: Final = "X-RateLimit-Limit"
+RATE_LIMIT_REMAINING: Final = "X-RateLimit-Remaining"
+TOTAL_COUNT: Final = "X-Total-Count"
+ETAG: Final = "ETag"
+IF_MATCH: Final = "If-Match"
+
+# --- statuses -----------------------------------------------------------------------------
+
+#: Worth another attempt. 429 only when it is the per-second limit (daily allowance left).
+RETRYABLE_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
+#: The server refused before acting: even a POST may be sent again.
+NOT_APPLIED_STATUSES: Final = frozenset({429, 503})
+#: The server (or a gateway) failed after the request arrived: a write may have been applied.
+OUTCOME_UNKNOWN_STATUSES: Final = frozenset({500, 502, 504})
+
+# --- names --------------------------------------------------------------------------------
+
+#: A pod: ``na1``, ``eu1``, ``aps1``.
+POD_NAME: Final = re.compile(r"^[a-z]{2,4}[0-9]{1,2}$")
+#: A custom object: ``Fruit__c``.
+CUSTOM_OBJECT_NAME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,60}__c$")
+#: A custom field: ``Hobby__c``, and on older accounts ``CONTACT_FIELD_3``.
+CUSTOM_FIELD_NAME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,127}$")
+#: A path segment that is a name (a collection, a custom object or field), never an id:
+#: nothing that could add a segment, a query or a host.
+PATH_NAME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
+
+# --- dates --------------------------------------------------------------------------------
+
+BODY_DATETIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
+QUERY_DATETIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
+
+# What servers and webhooks send that datetime.fromisoformat() of Python 3.10 does not
+# take: a `Z`, fractions other than 3 or 6 digits, an offset without a colon.
+_ISO_DATETIME = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2})?)(?:[.,](?P<fraction>\d+))?)?"
+    r"(?P<zone>Z|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
+# What the server accepts in a body: its own layout, or ISO 8601 with a `T` (fractions cut
+# to the second, a zone converted to UTC, no zone meaning UTC).
+_BODY_ACCEPTED = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?: |T)(\d{2}):(\d{2}):(\d{2})(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$"
+)
+# What the server accepts as updated_after_utc: the two documented forms and nothing else.
+# A zoneless ISO value is the classic bug of formatting a naive datetime; an offset is
+# refused too, as a client cannot know the real API would convert it.
+_QUERY_SPACE = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$")
+_QUERY_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,7})?(Z)$")
+
+
+def _aware_utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"naive datetime {value.isoformat()!r}: give it a time zone "
+            "(e.g. tzinfo=timezone.utc); the API stores UTC and a naive time is ambiguous"
+        )
+    return value.astimezone(UTC)
+
+
+def format_body_datetime(value: datetime | date) -> str:
+    """``value`` as a body date, ``yyyy-MM-dd HH:mm:ss`` in UTC.
+
+    An aware ``datetime`` is converted to UTC and cut to the second; a ``date`` is midnight.
+
+    Raises:
+        ValueError: ``value`` is a naive ``datetime`` (UTC or local time cannot be told).
+    """
+    if isinstance(value, datetime):
+        value = _aware_utc(value)
+        return (
+            f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+        )
+    return format_body_date(value)
+
+
+def format_body_date(value: date) -> str:
+    """A date-only field's value: ``yyyy-MM-dd 00:00:00`` (a ``datetime`` is cut to its
+    UTC day; a naive one is refused)."""
+    if isinstance(value, datetime):
+        value = _aware_utc(value).date()
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d} 00:00:00"
+
+
+def format_query_datetime(value: datetime) -> str:
+    """``value`` as a query date (``updated_after_utc``): ISO 8601 in UTC with ``Z``.
+
+    Raises:
+        ValueError: ``value`` is naive.
+    """
+    return _aware_utc(value).strftime(QUERY_DATETIME_FORMAT)
+
+
+def parse_wire_datetime(value: str) -> datetime:
+    """A date read from an answer, as an aware UTC ``datetime``.
+
+    Takes the REST layout ``yyyy-MM-dd HH:mm:ss`` (UTC) and ISO 8601 variants: ``T`` or a
+    space, optional seconds and fractions, ``Z`` or an offset (converted to UTC). A value
+    without a zone is UTC; a date alone is midnight UTC.
+
+    Raises:
+        ValueError: ``value`` is not a date.
+    """
+    if value.__class__ is str and len(value) == 19:
+        # The REST layout. Appending the zone is ten times faster than .replace(tzinfo=).
+        try:
+            return datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            pass
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        parsed = _parse_iso_fallback(value)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _parse_iso_fallback(value: object) -> datetime:
+    shown = repr(value) if len(repr(value)) <= 80 else f"{repr(value)[:77]}..."
+    problem = f"{shown} is not a date-time (expected 'yyyy-MM-dd HH:mm:ss')"
+    match = _ISO_DATETIME.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(problem)
+    text = match["date"]
+    if match["time"]:
+        text += "T" + match["time"]
+        if match["fraction"]:
+            text += "." + match["fraction"][:6].ljust(6, "0")
+    zone = match["zone"]
+    if zone and zone.upper() != "Z":
+        text += zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
+    elif zone:
+        text += "+00:00"
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as error:
+        raise ValueError(f"{problem}: {error}") from None
+
+
+def _build(match: re.Match[str]) -> datetime | None:
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    zone = match.groups()[-1] if len(match.groups()) > 6 else None
+    try:
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:
+        return None
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+        moment -= sign * offset
+    return moment
+
+
+def canonical_body_datetime(text: str) -> str | None:
+    """The server's ``yyyy-MM-dd HH:mm:ss`` form of a body date it accepts, else ``None``."""
+    match = _BODY_ACCEPTED.match(text)
+    if match is None:
+        return None
+    moment = _build(match)
+    return None if moment is None else moment.strftime(BODY_DATETIME_FORMAT)
+
+
+def parse_query_datetime(text: str) -> datetime | None:
+    """An ``updated_after_utc`` value the server accepts, as aware UTC; else ``None``."""
+    match = _QUERY_SPACE.match(text) or _QUERY_ISO.match(text)
+    if match is None:
+        return None
+    return _build(match)
