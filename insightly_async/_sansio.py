@@ -1,8 +1,9 @@
 """Pure functions of the Insightly protocol: no I/O, no clocks, no event loop.
 
 Everything here is decided from its arguments alone (auth header, URLs, query encoding,
-dates, rate-limit headers, status -> exception, retry timing), so it is tested without
-sockets and the request funnel stays a thin loop around it.
+decoding an answer: status to exception, JSON, ``ETag``, rate-limit headers, whether a
+failed write may have been applied; retry timing), so it is tested without sockets and the
+request funnel stays a thin loop around it.
 """
 
 from __future__ import annotations
@@ -13,58 +14,53 @@ import ipaddress
 import json
 import math
 import random
-import re
+import reprlib
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any, Final
 
 import attrs
 from yarl import URL
 
 from insightly_async._exceptions import (
+    APIConnectionError,
     APIStatusError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    MalformedResponseError,
     NotFoundError,
     PermissionDeniedError,
+    QuotaExhaustedError,
     RateLimitError,
     ServerError,
     ValidationError,
 )
+from insightly_async._facts import wire
 
 __all__ = [
+    "IDEMPOTENT_METHODS",
+    "Answer",
     "Backoff",
     "QuotaHeaders",
     "auth_header",
     "base_url_for",
     "build_url",
+    "connection_error",
+    "decode_answer",
     "encode_query",
     "error_message",
-    "format_body_datetime",
-    "format_query_datetime",
     "is_daily_quota_429",
     "make_status_error",
-    "parse_body_datetime",
     "parse_quota_headers",
     "parse_retry_after",
-    "validate_id",
-    "validate_page_size",
+    "retries_unknown_outcome",
+    "retry_after_of",
+    "worth_retrying",
 ]
 
 UTC: Final = timezone.utc
-
-POD_PATTERN: Final = re.compile(r"^[a-z]{2,4}[0-9]{1,2}$")
-# A path segment that is not an id: a collection or sub-resource name, or a custom
-# object / custom field name. Nothing that could add a segment, a query or a host.
-_NAME_SEGMENT: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
-# Statuses worth another attempt. 429 is retried only when it is the per-second limit
-# (see is_daily_quota_429); 501 and 505 are not transient.
-RETRYABLE_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
-# Statuses that say the server did not act on the request, so even a POST may be resent.
-NOT_APPLIED_STATUSES: Final = frozenset({429, 503})
-MAX_PAGE_SIZE: Final = 500
-BODY_DATETIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
 
 
 # --- credentials and URLs -------------------------------------------------------------
@@ -110,7 +106,7 @@ def base_url_for(*, pod: str | None, base_url: str | None) -> str:
             raise ValidationError(
                 "pod", "is required (pass pod= or base_url=, or set INSIGHTLY_POD)"
             )
-        if not isinstance(pod, str) or not POD_PATTERN.fullmatch(pod):
+        if not isinstance(pod, str) or not wire.POD_NAME.fullmatch(pod):
             raise ValidationError("pod", f"{pod!r} is not a pod name like 'na1', 'eu1' or 'aps1'")
         return f"https://api.{pod}.insightly.com/v3.1"
 
@@ -134,24 +130,6 @@ def base_url_for(*, pod: str | None, base_url: str | None) -> str:
     return str(url).rstrip("/")
 
 
-def validate_id(value: object, field: str = "id") -> int:
-    """A record id: an ``int`` (not ``bool``) greater than zero."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(field, f"must be a positive int, not {type(value).__name__}")
-    if value <= 0:
-        raise ValidationError(field, f"must be a positive int, got {value}")
-    return value
-
-
-def validate_page_size(value: object) -> int:
-    """A page size: an int between 1 and 500 (the API's maximum)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError("page_size", f"must be an int, not {type(value).__name__}")
-    if not 1 <= value <= MAX_PAGE_SIZE:
-        raise ValidationError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}, got {value}")
-    return value
-
-
 def build_url(base_url: str, *segments: str | int) -> str:
     """``base_url`` joined with validated path segments.
 
@@ -161,8 +139,8 @@ def build_url(base_url: str, *segments: str | int) -> str:
     parts = [base_url]
     for index, segment in enumerate(segments):
         if isinstance(segment, int) and not isinstance(segment, bool):
-            parts.append(str(validate_id(segment)))
-        elif isinstance(segment, str) and _NAME_SEGMENT.fullmatch(segment):
+            parts.append(str(wire.validate_id(segment)))
+        elif isinstance(segment, str) and wire.PATH_NAME.fullmatch(segment):
             parts.append(segment)
         else:
             raise ValidationError(f"path[{index}]", f"{segment!r} is not a valid path segment")
@@ -170,37 +148,6 @@ def build_url(base_url: str, *segments: str | int) -> str:
 
 
 # --- query strings and dates ----------------------------------------------------------
-
-
-def _as_utc(value: datetime, field: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError(
-            field, "must be timezone-aware (e.g. datetime.now(timezone.utc)); naive is ambiguous"
-        )
-    return value.astimezone(UTC)
-
-
-def format_query_datetime(value: datetime, field: str = "updated_after") -> str:
-    """A query-string date: ISO 8601 in UTC with ``Z``, whole seconds."""
-    return _as_utc(value, field).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def format_body_datetime(value: datetime | date, field: str = "date") -> str:
-    """A body date: ``yyyy-MM-dd HH:mm:ss`` in UTC (a plain ``date`` becomes midnight)."""
-    if not isinstance(value, datetime):
-        return f"{value.isoformat()} 00:00:00"
-    return _as_utc(value, field).strftime(BODY_DATETIME_FORMAT)
-
-
-def parse_body_datetime(text: str) -> datetime:
-    """A date from a body: ``yyyy-MM-dd HH:mm:ss`` (UTC) or an ISO 8601 variant."""
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def encode_query(params: Mapping[str, object]) -> dict[str, str]:
@@ -215,7 +162,7 @@ def encode_query(params: Mapping[str, object]) -> dict[str, str]:
         if isinstance(value, bool):
             out[key] = "true" if value else "false"
         elif isinstance(value, datetime):
-            out[key] = format_query_datetime(value, key)
+            out[key] = wire.format_query_datetime(value, key)
         elif isinstance(value, (int, float, str)):
             out[key] = str(value)
         else:
@@ -247,8 +194,8 @@ def _header_int(headers: Mapping[str, str], name: str) -> int | None:
 def parse_quota_headers(headers: Mapping[str, str]) -> QuotaHeaders:
     """``X-RateLimit-Limit`` / ``X-RateLimit-Remaining`` (``None`` when absent or garbled)."""
     return QuotaHeaders(
-        limit=_header_int(headers, "X-RateLimit-Limit"),
-        remaining=_header_int(headers, "X-RateLimit-Remaining"),
+        limit=_header_int(headers, wire.RATE_LIMIT_LIMIT),
+        remaining=_header_int(headers, wire.RATE_LIMIT_REMAINING),
     )
 
 
@@ -281,11 +228,6 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if math.isnan(seconds):
         return None
     return max(0.0, seconds)
-
-
-def decode_json(text: str) -> Any:
-    """JSON text to Python (raises ``ValueError`` when it is not JSON)."""
-    return json.loads(text)
 
 
 def error_message(body: Any) -> str:
@@ -340,6 +282,187 @@ def make_status_error(
         404: NotFoundError,
     }.get(status, ServerError if status >= 500 else APIStatusError)
     return cls(**kwargs)
+
+
+# --- decoding an answer --------------------------------------------------------------------
+
+
+@attrs.frozen
+class Answer:
+    """A successful answer: status, headers and the decoded JSON body (``None`` if empty).
+
+    Attributes:
+        status: The HTTP status (2xx).
+        headers: The response headers (case-insensitive).
+        data: The decoded JSON body.
+        method: The request's method.
+        url: The request's URL (without the query; never holds credentials).
+    """
+
+    status: int
+    headers: Mapping[str, str]
+    data: Any
+    method: str
+    url: str
+
+    @property
+    def etag(self) -> str | None:
+        """The answer's ``ETag``, if it sent one."""
+        return self.headers.get(wire.ETAG)
+
+    def malformed(self, expected: str) -> MalformedResponseError:
+        """The error of an answer whose JSON does not have the shape its endpoint returns."""
+        return MalformedResponseError(
+            f"expected {expected}",
+            status=self.status,
+            method=self.method,
+            url=self.url,
+            text=_shown(self.data),
+        )
+
+    def object(self) -> dict[str, Any]:
+        """The JSON object of the answer (some endpoints wrap it in a one-item array).
+
+        Raises:
+            MalformedResponseError: the body is not one object.
+        """
+        data = self.data
+        if data.__class__ is list and len(data) == 1:
+            data = data[0]
+        if not isinstance(data, dict):
+            raise self.malformed("a JSON object")
+        return data
+
+    def objects(self, *, empty_ok: bool = False) -> list[dict[str, Any]]:
+        """The JSON array of objects of the answer (``[]`` for an empty body if ``empty_ok``).
+
+        Raises:
+            MalformedResponseError: the body is not an array, or an item is not an object.
+        """
+        data = self.data
+        if data is None and empty_ok:
+            return []
+        if not isinstance(data, list):
+            raise self.malformed("a JSON array")
+        for item in data:
+            if item.__class__ is not dict:
+                raise self.malformed("a JSON array of objects")
+        return data
+
+
+def _shown(data: Any) -> str:
+    # reprlib bounds depth and length: the answer may be large or deeply nested.
+    return reprlib.repr(data)
+
+
+def decode_answer(
+    *,
+    method: str,
+    url: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    sent_if_match: bool = False,
+    quota_reserve: int = 0,
+) -> Answer:
+    """The answer to one attempt, or the exception it means.
+
+    A 2xx answer must be JSON (or empty). An error status becomes its
+    :class:`APIStatusError`, except a 429 that says the daily allowance is spent, which is a
+    :class:`QuotaExhaustedError` (never retried).
+
+    Raises:
+        MalformedResponseError: a 2xx answer that is not JSON.
+        QuotaExhaustedError: 429 with ``X-RateLimit-Remaining: 0``.
+        APIStatusError: any other error status (its subclass for the status).
+    """
+    if 200 <= status < 300:
+        if not body.strip():
+            return Answer(status, headers, None, method, url)
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise MalformedResponseError(
+                "the body is not valid JSON",
+                status=status,
+                method=method,
+                url=url,
+                text=body.decode("utf-8", errors="replace"),
+            ) from exc
+        return Answer(status, headers, data, method, url)
+    text = body.decode("utf-8", errors="replace")
+    decoded: Any
+    try:
+        decoded = json.loads(text) if text.strip() else ""
+    except ValueError:
+        decoded = text
+    if is_daily_quota_429(status, headers):
+        raise QuotaExhaustedError(
+            "the daily API allowance is spent (429 with X-RateLimit-Remaining: 0)",
+            limit=parse_quota_headers(headers).limit,
+            remaining=0,
+            reserve=quota_reserve,
+        )
+    raise make_status_error(
+        status=status,
+        method=method,
+        url=url,
+        headers=headers,
+        body=decoded,
+        sent_if_match=sent_if_match,
+    )
+
+
+def connection_error(
+    *, method: str, url: str, message: str, sent: bool, timeout: bool
+) -> APIConnectionError:
+    """The exception for an attempt that got no answer.
+
+    A request that may have reached the server (``sent``) leaves a write's outcome unknown:
+    it may have been applied before the connection broke. A GET changes nothing.
+    """
+    cls = APITimeoutError if timeout else APIConnectionError
+    return cls(message, method=method, url=url, outcome_unknown=sent and method != "GET")
+
+
+#: Methods a server applies the same way however often they arrive.
+IDEMPOTENT_METHODS: Final = frozenset({"GET", "PUT", "DELETE"})
+
+
+def retries_unknown_outcome(method: str, *, if_match: bool) -> bool:
+    """Whether a request whose outcome is unknown may be sent again by default.
+
+    GET, PUT and DELETE may, except a PUT with ``If-Match``: a resent conditional write that
+    was applied the first time comes back as a conflict, and the caller would apply its
+    change twice. A POST never may: it could create a duplicate.
+    """
+    return method in IDEMPOTENT_METHODS and not if_match
+
+
+def worth_retrying(
+    error: APIConnectionError | APIStatusError | MalformedResponseError,
+    *,
+    method: str,
+    retry_unknown_outcome: bool,
+) -> bool:
+    """Whether a failed attempt deserves another one."""
+    if isinstance(error, APIConnectionError):
+        return retry_unknown_outcome or not error.outcome_unknown
+    if isinstance(error, MalformedResponseError):
+        # The server processed the request; only a read is safe to repeat.
+        return method == "GET"
+    if error.status in wire.NOT_APPLIED_STATUSES:
+        return True
+    return error.status in wire.RETRYABLE_STATUSES and retry_unknown_outcome
+
+
+def retry_after_of(error: Exception) -> float | None:
+    """The wait the server asked for with a failed attempt, if any."""
+    if isinstance(error, RateLimitError):
+        return error.retry_after
+    if isinstance(error, APIStatusError):
+        return parse_retry_after(error.headers.get("Retry-After"))
+    return None
 
 
 # --- retry timing -------------------------------------------------------------------------

@@ -11,19 +11,41 @@ import asyncio
 import collections
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from insightly_async._exceptions import MalformedResponseError, ValidationError
-from insightly_async._pipeline import Response
-from insightly_async._sansio import MAX_PAGE_SIZE, validate_page_size
+from insightly_async._exceptions import ValidationError
+from insightly_async._facts.wire import MAX_PAGE_SIZE, TOTAL_COUNT, validate_page_size
 
-__all__ = ["Page", "Paginator"]
+__all__ = ["Fetched", "Page", "Paginator"]
 
 T = TypeVar("T")
 
-Fetch = Callable[[Mapping[str, str]], Awaitable[Response]]
+
+class Fetched(Protocol):
+    """What fetching one page gives: the decoded answer of the list request."""
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def data(self) -> Any: ...
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def url(self) -> str: ...
+
+    def objects(self) -> list[dict[str, Any]]:
+        """The body as a JSON array of objects (raises ``MalformedResponseError``)."""
+
+
+Fetch = Callable[[Mapping[str, str]], Awaitable[Fetched]]
 
 
 @attrs.frozen
@@ -121,17 +143,9 @@ class Paginator(Generic[T]):
             if self.count_total:
                 params["count_total"] = "true"
         response = await self._fetch(params)
-        data = response.data
-        if not isinstance(data, list):
-            raise MalformedResponseError(
-                "expected a JSON array",
-                status=response.status,
-                method=response.method,
-                url=response.url,
-                text=repr(data),
-            )
+        data = response.objects()
         total: int | None = None
-        raw_total = response.headers.get("X-Total-Count")
+        raw_total = response.headers.get(TOTAL_COUNT)
         if raw_total is not None:
             with contextlib.suppress(ValueError):
                 total = int(raw_total)

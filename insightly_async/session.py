@@ -1,26 +1,25 @@
-"""InsightlySession: configuration, the aiohttp session, the pacer and the quota."""
+"""InsightlySession: the public face of an account: options, resources, lifecycle."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import aiohttp
-import attrs
 
 from insightly_async import _sansio
+from insightly_async._core import Client, as_timeout
 from insightly_async._exceptions import SessionClosedError, ValidationError
-from insightly_async._pipeline import Funnel, Response
+from insightly_async._facts.catalog import CATALOG
+from insightly_async._facts.wire import CUSTOM_OBJECT_NAME
+from insightly_async._pipeline import Funnel
 from insightly_async.limits import DEFAULT_RATE, Pacer, RateLimiter
-from insightly_async.pagination import Paginator
 from insightly_async.quota import Quota
 from insightly_async.resources import SessionResources
+from insightly_async.transport import AiohttpTransport, Transport
 
 __all__ = ["InsightlySession"]
-
-T = TypeVar("T")
 
 # One second's worth of requests at the ceiling: enough to keep 10 per second going while
 # responses take up to a second, few enough not to look like a flood. Measured in
@@ -28,35 +27,6 @@ T = TypeVar("T")
 DEFAULT_MAX_IN_FLIGHT: Final = 10
 DEFAULT_MAX_RETRIES: Final = 5
 DEFAULT_TIMEOUT: Final = 60.0
-_USER_AGENT: Final = "insightly-async"
-
-
-@attrs.define
-class _Core:
-    """What a session and the views made by ``with_options`` share."""
-
-    base_url: str
-    funnel: Funnel
-    http: aiohttp.ClientSession | None
-    owns_http: bool
-    max_in_flight: int
-    closed: bool = False
-
-
-def _timeout(value: object) -> aiohttp.ClientTimeout:
-    if isinstance(value, aiohttp.ClientTimeout):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValidationError(
-            "timeout", f"must be a positive number of seconds or a ClientTimeout, got {value!r}"
-        )
-    return aiohttp.ClientTimeout(total=float(value), connect=min(float(value), 10.0))
-
-
-def _retries(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError("max_retries", f"must be an int >= 0, got {value!r}")
-    return value
 
 
 class InsightlySession(SessionResources):
@@ -85,10 +55,16 @@ class InsightlySession(SessionResources):
         limiter: A pacer shared with other sessions (see :mod:`insightly_async.limits`).
         session: A caller-owned ``aiohttp.ClientSession`` to send with; it is never
             closed by this session.
+        transport: Anything that makes one HTTP exchange (see
+            :mod:`insightly_async.transport`), e.g. ``testing.MockTransport`` in tests.
+            Not allowed together with ``session``.
+        backoff: The retry timing (exponential backoff with full jitter).
 
     Raises:
         ValidationError: a missing key, a malformed pod, an unsafe URL or a bad option.
     """
+
+    _client: Client
 
     def __init__(
         self,
@@ -103,6 +79,7 @@ class InsightlySession(SessionResources):
         quota_reserve: int = 0,
         limiter: RateLimiter | None = None,
         session: aiohttp.ClientSession | None = None,
+        transport: Transport | None = None,
         backoff: _sansio.Backoff | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("INSIGHTLY_API_KEY")
@@ -125,54 +102,57 @@ class InsightlySession(SessionResources):
             raise ValidationError("limiter", "must have acquire(), on_throttled(), on_success()")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ValidationError("session", "must be an aiohttp.ClientSession")
-        self._max_retries = _retries(max_retries)
-        self._is_view = False
-        self._timeout = _timeout(timeout)
+        if transport is not None:
+            if session is not None:
+                raise ValidationError("transport", "give either session or transport, not both")
+            if not isinstance(transport, Transport):
+                raise ValidationError("transport", "must have send(request) and aclose()")
+        per_attempt = as_timeout(timeout)
         pacer = limiter if limiter is not None else Pacer(DEFAULT_RATE if rate is None else rate)
         funnel = Funnel(
-            http=self._http,
+            transport=transport or AiohttpTransport(session, max_connections=max_in_flight),
             auth_header=auth,
             limiter=pacer,
             quota=Quota(reserve=quota_reserve),
             max_in_flight=max_in_flight,
             backoff=backoff or _sansio.Backoff(),
         )
-        self._core = _Core(
-            base_url=root,
-            funnel=funnel,
-            http=session,
-            owns_http=session is None,
-            max_in_flight=max_in_flight,
-        )
+        self._client = Client(root, funnel, max_retries=max_retries, timeout=per_attempt)
 
     # --- state ---------------------------------------------------------------------------
 
     @property
     def base_url(self) -> str:
         """The API root requests go to."""
-        return self._core.base_url
+        return self._client.base_url
 
     @property
     def quota(self) -> Quota:
         """The daily allowance as the API last reported it (``limit``, ``remaining``)."""
-        return self._core.funnel.quota
+        return self._client.quota
 
     @property
     def limiter(self) -> RateLimiter:
         """The pacer; pass it as ``limiter=`` to share it with other sessions."""
-        return self._core.funnel.limiter
+        return self._client.limiter
 
     @property
     def max_retries(self) -> int:
-        return self._max_retries
+        """Retries after the first attempt of a request."""
+        return self._client.max_retries
 
     @property
     def timeout(self) -> aiohttp.ClientTimeout:
-        return self._timeout
+        """The limits of one attempt."""
+        limits = self._client.timeout
+        return aiohttp.ClientTimeout(
+            total=limits.total, connect=limits.connect, sock_read=limits.read
+        )
 
     @property
     def closed(self) -> bool:
-        return self._core.closed
+        """Whether :meth:`aclose` was called (on this session or the one it is a view of)."""
+        return self._client.closed
 
     def with_options(
         self,
@@ -187,34 +167,42 @@ class InsightlySession(SessionResources):
         a view (``aclose`` or ``async with``) leaves the session it came from open.
         """
         view = object.__new__(type(self))
-        view._core = self._core
-        view._is_view = True
-        view._max_retries = self._max_retries if max_retries is None else _retries(max_retries)
-        view._timeout = self._timeout if timeout is None else _timeout(timeout)
+        view._client = self._client.with_options(max_retries=max_retries, timeout=timeout)
         return view
+
+    # --- resources by name -----------------------------------------------------------------
+
+    @staticmethod
+    def resource_names() -> tuple[str, ...]:
+        """The names of the record-type attributes (``contacts``, ``price_books``…), in the
+        catalog's order."""
+        return tuple(record_type.name for record_type in CATALOG)
+
+    def resource(self, name: str) -> Any:
+        """The resource of a record type by attribute name (``"contacts"``) or of a custom
+        object by its name (``"Fruit__c"``).
+
+        Raises:
+            ValidationError: ``name`` is neither.
+        """
+        if isinstance(name, str) and name in self.resource_names():
+            return getattr(self, name)
+        if isinstance(name, str) and CUSTOM_OBJECT_NAME.fullmatch(name):
+            return self.custom_object(name)
+        raise ValidationError(
+            "name",
+            f"{name!r} is not a record type (one of {', '.join(self.resource_names())}) "
+            "nor a custom object name such as 'Fruit__c'",
+        )
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    def _http(self) -> aiohttp.ClientSession:
-        core = self._core
-        if core.closed:
-            raise SessionClosedError("this InsightlySession is closed")
-        if core.http is None:
-            core.http = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(
-                    limit=core.max_in_flight, limit_per_host=core.max_in_flight
-                ),
-                headers={"User-Agent": _USER_AGENT},
-                raise_for_status=False,
-            )
-        elif core.http.closed:
-            raise SessionClosedError(
-                "the aiohttp.ClientSession given to InsightlySession is closed"
-            )
-        return core.http
-
     async def __aenter__(self) -> InsightlySession:
-        self._http()
+        transport = self._client.transport
+        if self.closed:
+            raise SessionClosedError("this InsightlySession is closed")
+        if isinstance(transport, AiohttpTransport):
+            transport.open()
         return self
 
     async def __aexit__(
@@ -230,72 +218,11 @@ class InsightlySession(SessionResources):
 
         On a view from :meth:`with_options` it does nothing: the session owns the pool.
         """
-        core = self._core
-        if core.closed or self._is_view:
-            return
-        core.closed = True
-        if core.owns_http and core.http is not None:
-            await core.http.close()
+        await self._client.aclose()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return (
             f"<InsightlySession {self.base_url} rate={getattr(self.limiter, 'rate', '?')} "
-            f"max_retries={self._max_retries} {state}>"
-        )
-
-    # --- used by the resources -------------------------------------------------------------------
-
-    def _url(self, *segments: str | int) -> str:
-        return _sansio.build_url(self._core.base_url, *segments)
-
-    async def _send(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, object] | None = None,
-        json: Any = None,
-        if_match: str | None = None,
-        retry_unknown_outcome: bool | None = None,
-        missing_ok_after_retry: bool = False,
-    ) -> Response:
-        if self._core.closed:
-            raise SessionClosedError("this InsightlySession is closed")
-        return await self._core.funnel.request(
-            method,
-            url,
-            max_retries=self._max_retries,
-            timeout=self._timeout,
-            params=_sansio.encode_query(params) if params else None,
-            json_body=json,
-            if_match=if_match,
-            retry_unknown_outcome=retry_unknown_outcome,
-            missing_ok_after_retry=missing_ok_after_retry,
-        )
-
-    def _paginate(
-        self,
-        url: str,
-        parse: Callable[[Any], T],
-        *,
-        params: Mapping[str, object] | None = None,
-        page_size: int = _sansio.MAX_PAGE_SIZE,
-        count_total: bool = False,
-        concurrency: int = 1,
-        paged: bool = True,
-        start: int = 0,
-    ) -> Paginator[T]:
-        async def fetch(page_params: Mapping[str, str]) -> Response:
-            return await self._send("GET", url, params=page_params)
-
-        return Paginator(
-            fetch,
-            parse,
-            params=_sansio.encode_query(params or {}),
-            page_size=page_size,
-            count_total=count_total,
-            concurrency=concurrency,
-            paged=paged,
-            start=start,
+            f"max_retries={self.max_retries} {state}>"
         )

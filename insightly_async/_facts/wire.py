@@ -18,6 +18,8 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Final
 
+from insightly_async._exceptions import ValidationError
+
 __all__ = [
     "BODY_DATETIME_FORMAT",
     "CUSTOM_FIELD_NAME",
@@ -41,6 +43,8 @@ __all__ = [
     "format_query_datetime",
     "parse_query_datetime",
     "parse_wire_datetime",
+    "validate_id",
+    "validate_page_size",
 ]
 
 UTC: Final = timezone.utc
@@ -81,6 +85,33 @@ CUSTOM_FIELD_NAME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,127}$")
 #: nothing that could add a segment, a query or a host.
 PATH_NAME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
 
+
+def validate_id(value: object, field: str = "id") -> int:
+    """A record id: an ``int`` (not ``bool``) greater than zero.
+
+    Raises:
+        ValidationError: anything else, naming ``field``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, f"must be a positive int, not {type(value).__name__}")
+    if value <= 0:
+        raise ValidationError(field, f"must be a positive int, got {value}")
+    return value
+
+
+def validate_page_size(value: object) -> int:
+    """A page size: an int from 1 to :data:`MAX_PAGE_SIZE`.
+
+    Raises:
+        ValidationError: anything else, naming ``page_size``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError("page_size", f"must be an int, not {type(value).__name__}")
+    if not 1 <= value <= MAX_PAGE_SIZE:
+        raise ValidationError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}, got {value}")
+    return value
+
+
 # --- dates --------------------------------------------------------------------------------
 
 BODY_DATETIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
@@ -106,47 +137,49 @@ _QUERY_SPACE = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$")
 _QUERY_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,7})?(Z)$")
 
 
-def _aware_utc(value: datetime) -> datetime:
+def _aware_utc(value: datetime, field: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(
+        raise ValidationError(
+            field,
             f"naive datetime {value.isoformat()!r}: give it a time zone "
-            "(e.g. tzinfo=timezone.utc); the API stores UTC and a naive time is ambiguous"
+            "(e.g. tzinfo=timezone.utc); the API stores UTC and a naive time is ambiguous",
         )
     return value.astimezone(UTC)
 
 
-def format_body_datetime(value: datetime | date) -> str:
+def format_body_datetime(value: datetime | date, field: str = "date") -> str:
     """``value`` as a body date, ``yyyy-MM-dd HH:mm:ss`` in UTC.
 
     An aware ``datetime`` is converted to UTC and cut to the second; a ``date`` is midnight.
 
     Raises:
-        ValueError: ``value`` is a naive ``datetime`` (UTC or local time cannot be told).
+        ValidationError: ``value`` is a naive ``datetime`` (UTC or local time cannot be
+            told), naming ``field``.
     """
     if isinstance(value, datetime):
-        value = _aware_utc(value)
+        value = _aware_utc(value, field)
         return (
             f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
             f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
         )
-    return format_body_date(value)
+    return format_body_date(value, field)
 
 
-def format_body_date(value: date) -> str:
+def format_body_date(value: date, field: str = "date") -> str:
     """A date-only field's value: ``yyyy-MM-dd 00:00:00`` (a ``datetime`` is cut to its
-    UTC day; a naive one is refused)."""
+    UTC day; a naive one is refused with a :class:`ValidationError` naming ``field``)."""
     if isinstance(value, datetime):
-        value = _aware_utc(value).date()
+        value = _aware_utc(value, field).date()
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d} 00:00:00"
 
 
-def format_query_datetime(value: datetime) -> str:
+def format_query_datetime(value: datetime, field: str = "updated_after") -> str:
     """``value`` as a query date (``updated_after_utc``): ISO 8601 in UTC with ``Z``.
 
     Raises:
-        ValueError: ``value`` is naive.
+        ValidationError: ``value`` is naive, naming ``field``.
     """
-    return _aware_utc(value).strftime(QUERY_DATETIME_FORMAT)
+    return _aware_utc(value, field).strftime(QUERY_DATETIME_FORMAT)
 
 
 def parse_wire_datetime(value: str) -> datetime:

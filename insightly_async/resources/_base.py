@@ -11,10 +11,11 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from typing import Any, Generic, Literal, TypeVar, overload
 
-from insightly_async import _sansio
+from insightly_async._core import Answer, Client
 from insightly_async._exceptions import ConflictError, InsightlyError, ValidationError
+from insightly_async._facts import wire
 from insightly_async._facts.catalog import Op, RecordType
 from insightly_async.models import Record, create_payload, payload_from_changes
 from insightly_async.models import changes as record_changes
@@ -23,11 +24,8 @@ from insightly_async.models import validate as validate_payload
 from insightly_async.models import wire_name as model_wire_name
 from insightly_async.pagination import Paginator
 
-if TYPE_CHECKING:
-    from insightly_async._pipeline import Response
-    from insightly_async.session import InsightlySession
-
 M = TypeVar("M", bound=Record)
+T = TypeVar("T")
 Raw = dict[str, Any]
 
 ModifyFn = Callable[[M], "Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None"]
@@ -39,8 +37,8 @@ class Resource(Generic[M]):
     record_type: RecordType
     model: type[M]
 
-    def __init__(self, session: InsightlySession, record_type: RecordType, model: type[M]) -> None:
-        self._session = session
+    def __init__(self, client: Client, record_type: RecordType, model: type[M]) -> None:
+        self._client = client
         self.record_type = record_type
         self.model = model
 
@@ -50,13 +48,13 @@ class Resource(Generic[M]):
     # --- helpers for the mixins ---------------------------------------------------------
 
     def _url(self, *segments: str | int) -> str:
-        return self._session._url(self.record_type.path, *segments)
+        return self._client.url(self.record_type.path, *segments)
 
     def _parse(self, wire: Any) -> M:
         return structure_record(self.model, wire)
 
-    def _parse_response(self, response: Response) -> M:
-        return structure_record(self.model, response.data, etag=response.headers.get("ETag"))
+    def _parse_response(self, response: Answer) -> M:
+        return structure_record(self.model, response.object(), etag=response.etag)
 
     def _require(self, op: Op) -> None:
         if op not in self.record_type.ops:
@@ -80,7 +78,7 @@ class Resource(Generic[M]):
         if updated_after is not None:
             if not isinstance(updated_after, datetime):
                 raise ValidationError("updated_after", "must be a timezone-aware datetime")
-            params["updated_after_utc"] = _sansio.format_query_datetime(updated_after)
+            params["updated_after_utc"] = wire.format_query_datetime(updated_after)
         return params
 
     def _paginator(
@@ -95,7 +93,8 @@ class Resource(Generic[M]):
         start: int = 0,
     ) -> Paginator[Any]:
         parse: Callable[[Any], Any] = _identity if raw else self._parse
-        return self._session._paginate(
+        return paginate(
+            self._client,
             url,
             parse,
             params=params,
@@ -107,7 +106,36 @@ class Resource(Generic[M]):
         )
 
     def _id(self, value: object, argument: str = "id") -> int:
-        return _sansio.validate_id(value, argument)
+        return wire.validate_id(value, argument)
+
+
+def paginate(
+    client: Client,
+    url: str,
+    parse: Callable[[Any], T],
+    *,
+    params: Mapping[str, object] | None = None,
+    page_size: int = wire.MAX_PAGE_SIZE,
+    count_total: bool = False,
+    concurrency: int = 1,
+    paged: bool = True,
+    start: int = 0,
+) -> Paginator[T]:
+    """A paginator over the list at ``url``, each page one GET through ``client``."""
+
+    async def fetch(page_params: Mapping[str, str]) -> Answer:
+        return await client.send("GET", url, params=page_params)
+
+    return Paginator(
+        fetch,
+        parse,
+        params=client.query(params or {}),  # bad values are refused now, not when iterating
+        page_size=page_size,
+        count_total=count_total,
+        concurrency=concurrency,
+        paged=paged,
+        start=start,
+    )
 
 
 def _identity(value: Any) -> Any:
@@ -144,7 +172,7 @@ class ListMixin(Resource[M]):
     def list(
         self,
         *,
-        page_size: int = _sansio.MAX_PAGE_SIZE,
+        page_size: int = wire.MAX_PAGE_SIZE,
         brief: bool = False,
         updated_after: datetime | None = None,
         count_total: bool = False,
@@ -218,7 +246,7 @@ class SearchMixin(Resource[M]):
         field_value: object = None,
         *,
         updated_after: datetime | None = None,
-        page_size: int = _sansio.MAX_PAGE_SIZE,
+        page_size: int = wire.MAX_PAGE_SIZE,
         brief: bool = False,
         count_total: bool = False,
         concurrency: int = 1,
@@ -256,7 +284,7 @@ def _search_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return _sansio.format_body_datetime(value, "field_value")
+        return wire.format_body_datetime(value, "field_value")
     if isinstance(value, (str, int, float)):
         return str(value)
     raise ValidationError("field_value", f"cannot search for a {type(value).__name__}")
@@ -291,7 +319,7 @@ class SearchByTagMixin(Resource[M]):
         self,
         tag_name: str,
         *,
-        page_size: int = _sansio.MAX_PAGE_SIZE,
+        page_size: int = wire.MAX_PAGE_SIZE,
         brief: bool = False,
         count_total: bool = False,
         concurrency: int = 1,
@@ -319,7 +347,7 @@ class GetMixin(Resource[M]):
         Raises:
             NotFoundError: no such record, or one the key cannot see.
         """
-        response = await self._session._send("GET", self._url(self._id(id)))
+        response = await self._client.send("GET", self._url(self._id(id)))
         return self._parse_response(response)
 
 
@@ -347,7 +375,7 @@ class CreateMixin(Resource[M]):
                 f"must be a {self.model.__name__} or a mapping, not {type(record).__name__}",
             )
         validate_payload(self.model, payload, required=self.record_type.required)
-        response = await self._session._send("POST", self._url(), json=payload)
+        response = await self._client.send("POST", self._url(), json=payload)
         return self._parse_response(response)
 
 
@@ -395,7 +423,7 @@ class UpdateMixin(Resource[M]):
         id_field = self.record_type.id_field
         assert id_field is not None
         body = {id_field: record_id, **payload}
-        response = await self._session._send("PUT", self._url(), json=body, if_match=if_match)
+        response = await self._client.send("PUT", self._url(), json=body, if_match=if_match)
         return self._parse_response(response)
 
 
@@ -452,4 +480,4 @@ class DeleteMixin(Resource[M]):
             url, params = self._url(), {"id": record_id}
         else:
             url, params = self._url(record_id), None
-        await self._session._send("DELETE", url, params=params, missing_ok_after_retry=True)
+        await self._client.send("DELETE", url, params=params, missing_ok_after_retry=True)

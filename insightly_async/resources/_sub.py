@@ -11,10 +11,11 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from typing import Any, Generic, Literal, TypeVar, overload
 
-from insightly_async import _sansio
-from insightly_async._exceptions import MalformedResponseError, ValidationError
+from insightly_async._core import Answer
+from insightly_async._exceptions import ValidationError
+from insightly_async._facts import wire
 from insightly_async._facts.catalog import BY_NAME, RecordType
 from insightly_async.models import (
     ActivitySetAssignment,
@@ -40,46 +41,12 @@ from insightly_async.models import (
     structure,
     validate,
 )
-from insightly_async.resources._base import Raw, Resource
-
-if TYPE_CHECKING:
-    from insightly_async._pipeline import Response
-    from insightly_async.pagination import Paginator
+from insightly_async.pagination import Paginator
+from insightly_async.resources._base import Raw, Resource, paginate
 
 M = TypeVar("M", bound=Record)
 C = TypeVar("C", bound=Record)
 S = TypeVar("S", bound=Model)
-
-
-def _object(response: Response) -> Any:
-    """The single object of an answer; some endpoints wrap it in a one-item array."""
-    data = response.data
-    if isinstance(data, list) and len(data) == 1:
-        data = data[0]
-    if not isinstance(data, Mapping):
-        raise MalformedResponseError(
-            "expected a JSON object",
-            status=response.status,
-            method=response.method,
-            url=response.url,
-            text=repr(data),
-        )
-    return data
-
-
-def _objects(response: Response) -> list[Any]:
-    data = response.data
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        raise MalformedResponseError(
-            "expected a JSON array",
-            status=response.status,
-            method=response.method,
-            url=response.url,
-            text=repr(data),
-        )
-    return data
 
 
 def _payload(model_cls: type[S], value: S | Mapping[str, Any], argument: str) -> dict[str, Any]:
@@ -106,12 +73,12 @@ class _Sub:
     def _url(self, record_id: int, *rest: str | int) -> str:
         return self._parent._url(self._parent._id(record_id), self.segment, *rest)
 
-    async def _send(self, method: str, url: str, **kwargs: Any) -> Response:
-        return await self._parent._session._send(method, url, **kwargs)
+    async def _send(self, method: str, url: str, **kwargs: Any) -> Answer:
+        return await self._parent._client.send(method, url, **kwargs)
 
     async def _list_of(self, model_cls: type[S], record_id: int) -> list[S]:
         response = await self._send("GET", self._url(record_id))
-        return [structure(model_cls, item) for item in _objects(response)]
+        return [structure(model_cls, item) for item in response.objects(empty_ok=True)]
 
 
 class Links(_Sub):
@@ -131,10 +98,10 @@ class Links(_Sub):
         payload = _payload(Link, link, "link")
         validate(Link, payload, required=("LINK_OBJECT_NAME", "LINK_OBJECT_ID"))
         response = await self._send("POST", self._url(id), json=payload)
-        return structure(Link, _object(response))
+        return structure(Link, response.object())
 
     async def delete(self, id: int, link_id: int) -> None:
-        url = self._url(id, _sansio.validate_id(link_id, "link_id"))
+        url = self._url(id, wire.validate_id(link_id, "link_id"))
         await self._send("DELETE", url, missing_ok_after_retry=True)
 
 
@@ -148,7 +115,7 @@ class UpdatableLinks(Links):
         payload = create_payload(link)
         validate(Link, payload, required=("LINK_ID",))
         response = await self._send("PUT", self._url(id), json=payload)
-        return structure(Link, _object(response))
+        return structure(Link, response.object())
 
 
 class Tags(_Sub):
@@ -159,7 +126,7 @@ class Tags(_Sub):
     async def list(self, id: int) -> list[str]:
         """The record's tag names."""
         response = await self._send("GET", self._url(id))
-        return [str(item.get("TAG_NAME")) for item in _objects(response)]
+        return [str(item.get("TAG_NAME")) for item in response.objects(empty_ok=True)]
 
     async def add(self, id: int, name: str) -> None:
         await self._send("POST", self._url(id), json={"TAG_NAME": _tag(name)})
@@ -170,7 +137,7 @@ class Tags(_Sub):
             raise ValidationError("names", "must be a list of tag names, not one string")
         body = [{"TAG_NAME": _tag(name)} for name in names]
         response = await self._send("PUT", self._url(id), json=body)
-        return [str(item.get("TAG_NAME")) for item in _objects(response)]
+        return [str(item.get("TAG_NAME")) for item in response.objects(empty_ok=True)]
 
     async def remove(self, id: int, name: str) -> None:
         # v3.1 takes the tag in a JSON body (v3.0 had it in the path).
@@ -202,14 +169,19 @@ class _Paged(_Sub):
         if brief:
             params["brief"] = True
         if updated_after is not None:
-            params["updated_after_utc"] = _sansio.format_query_datetime(updated_after)
+            params["updated_after_utc"] = wire.format_query_datetime(updated_after)
         url = self._parent._url(self._parent._id(id), segment or self.segment)
 
         def parse(item: Any) -> Any:
             return item if raw else structure(model_cls, item)
 
-        return self._parent._session._paginate(
-            url, parse, params=params, page_size=page_size, count_total=count_total
+        return paginate(
+            self._parent._client,
+            url,
+            parse,
+            params=params,
+            page_size=page_size,
+            count_total=count_total,
         )
 
 
@@ -247,7 +219,7 @@ class Notes(_Paged):
         id: int,
         *,
         updated_after: datetime | None = None,
-        page_size: int = _sansio.MAX_PAGE_SIZE,
+        page_size: int = wire.MAX_PAGE_SIZE,
         brief: bool = False,
         count_total: bool = False,
         raw: bool = False,
@@ -267,7 +239,7 @@ class Notes(_Paged):
         payload = _payload(Note, note, "note")
         validate(Note, payload, required=BY_NAME["notes"].required)
         response = await self._send("POST", self._url(id), json=payload)
-        return structure(Note, _object(response), etag=response.headers.get("ETag"))
+        return structure(Note, response.object(), etag=response.etag)
 
     async def update(self, id: int, note: Note) -> Note:
         """Send the changes of a note read from this record."""
@@ -279,7 +251,7 @@ class Notes(_Paged):
         validate(Note, payload)
         body = {"NOTE_ID": note.id, **payload}
         response = await self._send("PUT", self._url(id), json=body)
-        return structure(Note, _object(response), etag=response.headers.get("ETag"))
+        return structure(Note, response.object(), etag=response.etag)
 
 
 class Activity(_Paged):
@@ -354,7 +326,7 @@ class Comments(_Sub):
         payload = _payload(Comment, comment, "body")
         validate(Comment, payload, required=("BODY",))
         response = await self._send("POST", self._url(id), json=payload)
-        return structure(Comment, _object(response))
+        return structure(Comment, response.object())
 
 
 class _Replaceable(_Sub, Generic[S]):
@@ -369,7 +341,7 @@ class _Replaceable(_Sub, Generic[S]):
         for item in body:
             validate(self.model, item)
         response = await self._send("PUT", self._url(id), json=body)
-        return [structure(self.model, item) for item in _objects(response)]
+        return [structure(self.model, item) for item in response.objects(empty_ok=True)]
 
 
 class Dates(_Replaceable[RecordDate]):
@@ -406,29 +378,20 @@ class Children(_Sub, Generic[C]):
         validate(self._model, payload, required=required)
         response = await self._send("POST", self._url(id), json=payload)
         if not isinstance(response.data, list):
-            return structure(self._model, _object(response), etag=response.headers.get("ETag"))
+            return structure(self._model, response.object(), etag=response.etag)
         return structure(self._model, self._created(response, payload))
 
-    def _created(self, response: Response, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    def _created(self, response: Answer, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         """The new item in an answer that lists the parent's whole collection (the spec's).
 
         It is the item carrying the values sent; ids grow with creation, so among several
         such items (two alike children) the newest is the one just made.
         """
         id_field = self._child.id_field
-        items = [
-            item
-            for item in _objects(response)
-            if isinstance(item, Mapping) and isinstance(item.get(id_field), int)
-        ]
+        assert id_field is not None
+        items = [item for item in response.objects() if isinstance(item.get(id_field), int)]
         if not items:
-            raise MalformedResponseError(
-                f"expected the new {self._model.__name__} in the answer",
-                status=response.status,
-                method=response.method,
-                url=response.url,
-                text=repr(response.data),
-            )
+            raise response.malformed(f"the new {self._model.__name__} in the answer")
         sent = {k: v for k, v in payload.items() if not isinstance(v, (list, dict))}
         matching = [
             item for item in items if all(item.get(k) == v for k, v in sent.items() if k in item)
@@ -446,16 +409,15 @@ class Children(_Sub, Generic[C]):
         id_field = self._child.id_field
         assert id_field is not None
         response = await self._send("PUT", self._url(id), json={id_field: item.id, **payload})
-        data = response.data
-        if isinstance(data, list):
+        if isinstance(response.data, list) and len(response.data) != 1:
             # Some child endpoints answer with the parent's whole collection.
-            for candidate in data:
-                if isinstance(candidate, Mapping) and candidate.get(id_field) == item.id:
+            for candidate in response.objects():
+                if candidate.get(id_field) == item.id:
                     return structure(self._model, candidate)
-        return structure(self._model, _object(response))
+        return structure(self._model, response.object())
 
     async def delete(self, id: int, child_id: int) -> None:
-        url = self._url(id, _sansio.validate_id(child_id, "child_id"))
+        url = self._url(id, wire.validate_id(child_id, "child_id"))
         await self._send("DELETE", url, missing_ok_after_retry=True)
 
 
@@ -465,12 +427,12 @@ class TeamMembers(_Sub):
     segment = "TeamMembers"
 
     async def add(self, id: int, member_user_id: int) -> TeamMember:
-        user_id = _sansio.validate_id(member_user_id, "member_user_id")
+        user_id = wire.validate_id(member_user_id, "member_user_id")
         response = await self._send("POST", self._url(id), json={"MEMBER_USER_ID": user_id})
-        return structure(TeamMember, _object(response))
+        return structure(TeamMember, response.object())
 
     async def remove(self, id: int, permission_id: int) -> None:
-        url = self._url(id, _sansio.validate_id(permission_id, "permission_id"))
+        url = self._url(id, wire.validate_id(permission_id, "permission_id"))
         await self._send("DELETE", url, missing_ok_after_retry=True)
 
 
@@ -480,16 +442,16 @@ class TeamMembers(_Sub):
 class FollowMixin(Resource[M]):
     async def is_following(self, id: int) -> bool:
         """Whether the calling user follows the record."""
-        response = await self._session._send("GET", self._url(self._id(id), "Follow"))
-        return bool(_object(response).get("FOLLOWING"))
+        response = await self._client.send("GET", self._url(self._id(id), "Follow"))
+        return bool(response.object().get("FOLLOWING"))
 
     async def follow(self, id: int) -> None:
-        await self._session._send(
+        await self._client.send(
             "POST", self._url(self._id(id), "Follow"), retry_unknown_outcome=True
         )
 
     async def unfollow(self, id: int) -> None:
-        await self._session._send(
+        await self._client.send(
             "DELETE", self._url(self._id(id), "Follow"), missing_ok_after_retry=True
         )
 
@@ -523,13 +485,13 @@ class StateMixin(Resource[M]):
                 raise ValidationError("reason", "must be a string")
             body["STATE_REASON"] = reason
         if reason_id is not None:
-            body["STATE_REASON_ID"] = _sansio.validate_id(reason_id, "reason_id")
-        response = await self._session._send("PUT", self._url(record_id, "StateChange"), json=body)
-        return structure(OpportunityStateChange, _object(response))
+            body["STATE_REASON_ID"] = wire.validate_id(reason_id, "reason_id")
+        response = await self._client.send("PUT", self._url(record_id, "StateChange"), json=body)
+        return structure(OpportunityStateChange, response.object())
 
     async def state_history(self, id: int) -> list[OpportunityStateChange]:
-        response = await self._session._send("GET", self._url(self._id(id), "StateHistory"))
-        return [structure(OpportunityStateChange, item) for item in _objects(response)]
+        response = await self._client.send("GET", self._url(self._id(id), "StateHistory"))
+        return [structure(OpportunityStateChange, item) for item in response.objects(empty_ok=True)]
 
 
 class PipelineMixin(Resource[M]):
@@ -537,37 +499,37 @@ class PipelineMixin(Resource[M]):
         self, id: int, pipeline_id: int, *, stage_id: int | None = None
     ) -> PipelineChange:
         """Put the record in a pipeline, at ``stage_id`` or the pipeline's first stage."""
-        body: dict[str, Any] = {"PIPELINE_ID": _sansio.validate_id(pipeline_id, "pipeline_id")}
+        body: dict[str, Any] = {"PIPELINE_ID": wire.validate_id(pipeline_id, "pipeline_id")}
         if stage_id is not None:
-            body["PIPELINE_STAGE_CHANGE"] = {"STAGE_ID": _sansio.validate_id(stage_id, "stage_id")}
-        response = await self._session._send("PUT", self._url(self._id(id), "Pipeline"), json=body)
-        return structure(PipelineChange, _object(response))
+            body["PIPELINE_STAGE_CHANGE"] = {"STAGE_ID": wire.validate_id(stage_id, "stage_id")}
+        response = await self._client.send("PUT", self._url(self._id(id), "Pipeline"), json=body)
+        return structure(PipelineChange, response.object())
 
     async def set_stage(self, id: int, stage_id: int) -> PipelineStageChange:
         """Move the record to another stage of its pipeline."""
-        body = {"STAGE_ID": _sansio.validate_id(stage_id, "stage_id")}
-        response = await self._session._send(
+        body = {"STAGE_ID": wire.validate_id(stage_id, "stage_id")}
+        response = await self._client.send(
             "PUT", self._url(self._id(id), "PipelineStage"), json=body
         )
-        return structure(PipelineStageChange, _object(response))
+        return structure(PipelineStageChange, response.object())
 
     async def clear_pipeline(self, id: int) -> None:
         """Take the record out of its pipeline."""
-        await self._session._send("DELETE", self._url(self._id(id), "Pipeline"))
+        await self._client.send("DELETE", self._url(self._id(id), "Pipeline"))
 
 
 class PriceBookMixin(Resource[M]):
     async def set_price_book(self, id: int, price_book_id: int) -> None:
         """Price an opportunity's line items from this price book."""
-        body = {"PRICEBOOK_ID": _sansio.validate_id(price_book_id, "price_book_id")}
-        await self._session._send("PUT", self._url(self._id(id), "Pricebook"), json=body)
+        body = {"PRICEBOOK_ID": wire.validate_id(price_book_id, "price_book_id")}
+        await self._client.send("PUT", self._url(self._id(id), "Pricebook"), json=body)
 
 
 class LinkEmailAddressMixin(Resource[M]):
     async def linked_email_address(self, id: int) -> str | None:
         """The address that files emails sent to it under this record."""
-        response = await self._session._send("GET", self._url(self._id(id), "LinkEmailAddress"))
-        data = _object(response)
+        response = await self._client.send("GET", self._url(self._id(id), "LinkEmailAddress"))
+        data = response.object()
         value = data.get("EMAIL", data.get("LINKED_EMAIL_ADDRESS"))
         return value if isinstance(value, str) else None
 
@@ -579,7 +541,7 @@ class ActivitySetMixin(Resource[M]):
         """Start an activity set (a batch of tasks and events) on the record."""
         payload = _payload(ActivitySetAssignment, assignment, "assignment")
         validate(ActivitySetAssignment, payload, required=("ACTIVITYSET_ID",))
-        response = await self._session._send(
+        response = await self._client.send(
             "POST", self._url(self._id(id), "ActivitySetAssignment"), json=payload
         )
-        return structure(ActivitySetAssignment, _object(response))
+        return structure(ActivitySetAssignment, response.object())

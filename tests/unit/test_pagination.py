@@ -14,7 +14,7 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from insightly_async import MalformedResponseError, ServerError, ValidationError
-from insightly_async._pipeline import Response
+from insightly_async._sansio import Answer as Response
 from insightly_async.pagination import Page, Paginator
 
 URL = "http://127.0.0.1:8765/v3.1/Contacts"

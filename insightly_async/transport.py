@@ -1,0 +1,237 @@
+"""The transport seam: how one HTTP exchange is made, and nothing more.
+
+The request funnel sends every attempt through a :class:`Transport`: a :class:`Request`
+in (method, URL, query, headers, body, timeout), a :class:`Response` out (status, headers,
+body), or a :class:`TransportError` that says whether the request may have reached the
+server. Pacing, the daily quota, retries and decoding stay in the funnel, so a transport
+is small, and a test (or a user's test) can replace the network with a function, as
+``httpx.MockTransport`` does::
+
+    from insightly_async import InsightlySession
+    from insightly_async.testing import MockTransport
+    from insightly_async.transport import Request, Response
+
+    def handler(request: Request) -> Response:
+        return Response(200, {"Content-Type": "application/json"}, b'{"USER_ID": 1}')
+
+    async with InsightlySession("key", pod="na1", transport=MockTransport(handler)) as crm:
+        me = await crm.users.me()
+
+:class:`AiohttpTransport` is the default: aiohttp, with one attempt per call (aiohttp's own
+silent resend of an idempotent request on a dropped keep-alive connection is turned off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Final, Protocol, runtime_checkable
+
+import aiohttp
+import attrs
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from insightly_async._exceptions import SessionClosedError
+
+__all__ = [
+    "AiohttpTransport",
+    "Request",
+    "Response",
+    "Timeout",
+    "Transport",
+    "TransportError",
+]
+
+_USER_AGENT: Final = "insightly-async"
+
+
+@attrs.frozen
+class Timeout:
+    """Limits of one attempt, in seconds (``None``: no limit).
+
+    Attributes:
+        total: The whole exchange, from connecting to the last byte of the answer.
+        connect: Getting a connection (from the pool, or a new one with its handshake).
+        read: Between two reads of the answer.
+    """
+
+    total: float | None = None
+    connect: float | None = None
+    read: float | None = None
+
+
+@attrs.frozen
+class Request:
+    """One attempt of a request, exactly as it goes on the wire.
+
+    Attributes:
+        method: ``GET``, ``POST``, ``PUT`` or ``DELETE``.
+        url: The absolute URL, without the query.
+        params: The query parameters, already encoded as strings.
+        headers: Every header to send (``Authorization`` included: never log it).
+        body: The body, or ``None``.
+        timeout: The limits of this attempt.
+    """
+
+    method: str
+    url: str
+    params: Mapping[str, str] = attrs.field(factory=dict)
+    headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    body: bytes | None = attrs.field(default=None, repr=False)
+    timeout: Timeout = Timeout()
+
+
+def _headers(value: Mapping[str, str] | CIMultiDictProxy[str]) -> CIMultiDictProxy[str]:
+    if isinstance(value, CIMultiDictProxy):
+        return value
+    return CIMultiDictProxy(CIMultiDict(value))
+
+
+@attrs.frozen
+class Response:
+    """The answer to one attempt: any status, the headers and the raw body.
+
+    Attributes:
+        status: The HTTP status.
+        headers: The headers, case-insensitive.
+        body: The raw body (empty when there is none).
+    """
+
+    status: int
+    headers: CIMultiDictProxy[str] = attrs.field(converter=_headers)
+    body: bytes = b""
+
+
+class TransportError(Exception):
+    """No answer: the connection could not be made, broke, or timed out.
+
+    Attributes:
+        sent: The request may have reached the server (all or part of it was written).
+            ``False`` only when it certainly did not: the connection was never made.
+        timeout: The attempt ran out of time.
+    """
+
+    def __init__(self, message: str, *, sent: bool, timeout: bool = False) -> None:
+        super().__init__(message)
+        self.sent = sent
+        self.timeout = timeout
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """What the request funnel needs to make one exchange."""
+
+    async def send(self, request: Request) -> Response:
+        """Make one attempt; raise :class:`TransportError` when there is no answer."""
+
+    async def aclose(self) -> None:
+        """Release what the transport holds (connections). Safe to call twice."""
+
+
+_DROPPED = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
+_Handler = Callable[[aiohttp.ClientRequest], Awaitable[aiohttp.ClientResponse]]
+_Middleware = Callable[[aiohttp.ClientRequest, _Handler], Awaitable[aiohttp.ClientResponse]]
+
+
+def _one_attempt() -> _Middleware:
+    """A client middleware that allows aiohttp exactly one try per call.
+
+    aiohttp calls the middleware chain again for its own resend of an idempotent request
+    on a dropped keep-alive connection (aio-libs/aiohttp#10790): that resend would pass
+    the pacer by and could apply a PUT twice. The second call re-raises the first error.
+    """
+    first_error: BaseException | None = None
+
+    async def middleware(
+        request: aiohttp.ClientRequest, handler: _Handler
+    ) -> aiohttp.ClientResponse:
+        nonlocal first_error
+        if first_error is not None:
+            raise first_error
+        try:
+            return await handler(request)
+        except _DROPPED as exc:
+            first_error = exc
+            raise
+
+    return middleware
+
+
+class AiohttpTransport:
+    """The default transport: an aiohttp connection pool.
+
+    Args:
+        session: A caller-owned ``aiohttp.ClientSession`` to send with; it is never closed
+            here. Without one, the transport makes its own on first use and closes it in
+            :meth:`aclose`.
+        max_connections: The size of the pool it makes (ignored with ``session``).
+    """
+
+    def __init__(
+        self, session: aiohttp.ClientSession | None = None, *, max_connections: int = 10
+    ) -> None:
+        self._session = session
+        self._owns = session is None
+        self._max_connections = max_connections
+        self._closed = False
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise SessionClosedError("this transport is closed")
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(
+                    limit=self._max_connections, limit_per_host=self._max_connections
+                ),
+                headers={"User-Agent": _USER_AGENT},
+                raise_for_status=False,
+            )
+        elif self._session.closed:
+            raise SessionClosedError(
+                "the aiohttp.ClientSession given to InsightlySession is closed"
+            )
+        return self._session
+
+    def open(self) -> None:
+        """Make the connection pool now (it is made on first use otherwise)."""
+        self._client()
+
+    async def send(self, request: Request) -> Response:
+        timeout = request.timeout
+        try:
+            async with self._client().request(
+                request.method,
+                request.url,
+                params=request.params or None,
+                data=request.body,
+                headers=dict(request.headers),
+                timeout=aiohttp.ClientTimeout(
+                    total=timeout.total, connect=timeout.connect, sock_read=timeout.read
+                ),
+                allow_redirects=False,
+                raise_for_status=False,  # even on a caller's session that says otherwise
+                middlewares=(_one_attempt(),),
+            ) as resp:
+                body = await resp.read()
+                return Response(resp.status, resp.headers, body)
+        except asyncio.TimeoutError as exc:
+            # A connect timeout means nothing was sent; after that, nobody knows.
+            unsent = isinstance(exc, aiohttp.ConnectionTimeoutError)
+            raise TransportError(
+                f"timed out ({type(exc).__name__})", sent=not unsent, timeout=True
+            ) from exc
+        except aiohttp.ClientConnectorCertificateError as exc:
+            raise TransportError(f"TLS certificate rejected: {exc}", sent=False) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise TransportError(f"cannot connect: {exc.os_error}", sent=False) from exc
+        except aiohttp.ClientError as exc:
+            raise TransportError(
+                f"connection failed: {type(exc).__name__}: {exc}", sent=True
+            ) from exc
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns and self._session is not None:
+            await self._session.close()
