@@ -38,12 +38,12 @@ from insightly_async._exceptions import (
     ValidationError,
 )
 from insightly_async._facts import wire
+from insightly_async._facts.wire import is_daily_quota_429, parse_quota_headers
 
 __all__ = [
     "IDEMPOTENT_METHODS",
     "Answer",
     "Backoff",
-    "QuotaHeaders",
     "auth_header",
     "base_url_for",
     "build_url",
@@ -51,9 +51,7 @@ __all__ = [
     "decode_answer",
     "encode_query",
     "error_message",
-    "is_daily_quota_429",
     "make_status_error",
-    "parse_quota_headers",
     "parse_retry_after",
     "retries_unknown_outcome",
     "retry_after_of",
@@ -171,37 +169,6 @@ def encode_query(params: Mapping[str, object]) -> dict[str, str]:
 
 
 # --- responses --------------------------------------------------------------------------
-
-
-@attrs.frozen
-class QuotaHeaders:
-    """The daily allowance as one response reported it."""
-
-    limit: int | None
-    remaining: int | None
-
-
-def _header_int(headers: Mapping[str, str], name: str) -> int | None:
-    raw = headers.get(name)
-    if raw is None:
-        return None
-    try:
-        return int(raw.strip())
-    except ValueError:
-        return None
-
-
-def parse_quota_headers(headers: Mapping[str, str]) -> QuotaHeaders:
-    """``X-RateLimit-Limit`` / ``X-RateLimit-Remaining`` (``None`` when absent or garbled)."""
-    return QuotaHeaders(
-        limit=_header_int(headers, wire.RATE_LIMIT_LIMIT),
-        remaining=_header_int(headers, wire.RATE_LIMIT_REMAINING),
-    )
-
-
-def is_daily_quota_429(status: int, headers: Mapping[str, str]) -> bool:
-    """A 429 that means the daily allowance is spent (``X-RateLimit-Remaining: 0``)."""
-    return status == 429 and parse_quota_headers(headers).remaining == 0
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 
 from insightly_async._exceptions import QuotaExhaustedError, ValidationError
-from insightly_async._sansio import is_daily_quota_429, parse_quota_headers
+from insightly_async._facts.wire import is_daily_quota_429, parse_quota_headers
 
 __all__ = ["Quota"]
 

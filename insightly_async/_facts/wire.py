@@ -15,8 +15,11 @@ Statuses
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import Final
+
+import attrs
 
 from insightly_async._exceptions import ValidationError
 
@@ -37,11 +40,14 @@ __all__ = [
     "RATE_PER_SECOND",
     "RETRYABLE_STATUSES",
     "TOTAL_COUNT",
+    "QuotaHeaders",
     "canonical_body_datetime",
     "format_body_date",
     "format_body_datetime",
     "format_query_datetime",
+    "is_daily_quota_429",
     "parse_query_datetime",
+    "parse_quota_headers",
     "parse_wire_datetime",
     "validate_id",
     "validate_page_size",
@@ -72,6 +78,40 @@ RETRYABLE_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 NOT_APPLIED_STATUSES: Final = frozenset({429, 503})
 #: The server (or a gateway) failed after the request arrived: a write may have been applied.
 OUTCOME_UNKNOWN_STATUSES: Final = frozenset({500, 502, 504})
+
+# --- the daily allowance ----------------------------------------------------------------
+
+
+@attrs.frozen
+class QuotaHeaders:
+    """The daily allowance as one response reported it."""
+
+    limit: int | None
+    remaining: int | None
+
+
+def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw.strip())
+    except ValueError:
+        return None
+
+
+def parse_quota_headers(headers: Mapping[str, str]) -> QuotaHeaders:
+    """``X-RateLimit-Limit`` / ``X-RateLimit-Remaining`` (``None`` when absent or garbled)."""
+    return QuotaHeaders(
+        limit=_header_int(headers, RATE_LIMIT_LIMIT),
+        remaining=_header_int(headers, RATE_LIMIT_REMAINING),
+    )
+
+
+def is_daily_quota_429(status: int, headers: Mapping[str, str]) -> bool:
+    """A 429 that means the daily allowance is spent (``X-RateLimit-Remaining: 0``)."""
+    return status == 429 and parse_quota_headers(headers).remaining == 0
+
 
 # --- names --------------------------------------------------------------------------------
 

@@ -25,15 +25,12 @@ from insightly_async import (
 )
 from insightly_async._sansio import (
     Backoff,
-    QuotaHeaders,
     auth_header,
     base_url_for,
     build_url,
     encode_query,
     error_message,
-    is_daily_quota_429,
     make_status_error,
-    parse_quota_headers,
     parse_retry_after,
 )
 
@@ -274,40 +271,6 @@ def test_encode_query_refuses_a_naive_datetime_naming_the_key() -> None:
     with pytest.raises(ValidationError) as info:
         encode_query({"updated_after_utc": datetime(2025, 1, 1, 12, 0, 0)})
     assert info.value.field == "updated_after_utc"
-
-
-# ---------------------------------------------------------------------------------------
-# Daily allowance headers
-
-
-def test_quota_headers_are_read_case_insensitively() -> None:
-    reported = parse_quota_headers(
-        headers(x_ratelimit_limit="100000", x_ratelimit_remaining="99986")
-    )
-    assert reported == QuotaHeaders(limit=100000, remaining=99986)
-
-
-def test_quota_headers_missing_or_garbled_are_none() -> None:
-    assert parse_quota_headers(headers()) == QuotaHeaders(limit=None, remaining=None)
-    assert parse_quota_headers(
-        headers(X_RateLimit_Limit="lots", X_RateLimit_Remaining=" 12 ")
-    ) == QuotaHeaders(limit=None, remaining=12)
-
-
-@pytest.mark.parametrize(
-    ("status", "hdrs", "expected"),
-    [
-        (429, {"X_RateLimit_Remaining": "0"}, True),
-        (429, {"X_RateLimit_Remaining": "57"}, False),  # per-second limit: retry later
-        (429, {}, False),
-        (200, {"X_RateLimit_Remaining": "0"}, False),  # the last call of the day succeeded
-        (503, {"X_RateLimit_Remaining": "0"}, False),
-    ],
-)
-def test_only_a_429_with_nothing_remaining_is_the_daily_quota(
-    status: int, hdrs: dict[str, str], expected: bool
-) -> None:
-    assert is_daily_quota_429(status, headers(**hdrs)) is expected
 
 
 # ---------------------------------------------------------------------------------------

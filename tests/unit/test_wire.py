@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from insightly_async import ValidationError
 from insightly_async._facts.wire import (
+    QuotaHeaders,
     format_body_datetime,
     format_query_datetime,
+    is_daily_quota_429,
+    parse_quota_headers,
     parse_wire_datetime,
     validate_id,
     validate_page_size,
@@ -127,3 +131,42 @@ def test_body_datetime_round_trips() -> None:
 def test_body_datetime_parse_refuses_what_is_not_a_date(text: str) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - any ValueError; the type is the contract
         parse_wire_datetime(text)
+
+
+# ---------------------------------------------------------------------------------------
+# Daily allowance headers
+
+
+def test_quota_headers_are_read_case_insensitively() -> None:
+    reported = parse_quota_headers(
+        headers(x_ratelimit_limit="100000", x_ratelimit_remaining="99986")
+    )
+    assert reported == QuotaHeaders(limit=100000, remaining=99986)
+
+
+def test_quota_headers_missing_or_garbled_are_none() -> None:
+    assert parse_quota_headers(headers()) == QuotaHeaders(limit=None, remaining=None)
+    assert parse_quota_headers(
+        headers(X_RateLimit_Limit="lots", X_RateLimit_Remaining=" 12 ")
+    ) == QuotaHeaders(limit=None, remaining=12)
+
+
+@pytest.mark.parametrize(
+    ("status", "hdrs", "expected"),
+    [
+        (429, {"X_RateLimit_Remaining": "0"}, True),
+        (429, {"X_RateLimit_Remaining": "57"}, False),  # per-second limit: retry later
+        (429, {}, False),
+        (200, {"X_RateLimit_Remaining": "0"}, False),  # the last call of the day succeeded
+        (503, {"X_RateLimit_Remaining": "0"}, False),
+    ],
+)
+def test_only_a_429_with_nothing_remaining_is_the_daily_quota(
+    status: int, hdrs: dict[str, str], expected: bool
+) -> None:
+    assert is_daily_quota_429(status, headers(**hdrs)) is expected
+
+
+def headers(**values: str) -> CIMultiDictProxy[str]:
+    """Response headers as aiohttp hands them over (case-insensitive); ``_`` becomes ``-``."""
+    return CIMultiDictProxy(CIMultiDict({k.replace("_", "-"): v for k, v in values.items()}))
