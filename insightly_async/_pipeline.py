@@ -185,7 +185,7 @@ class Funnel:
             sent - queued,
             time.monotonic() - sent,
         )
-        if status == 429 and not _sansio.is_daily_quota_429(status, headers):
+        if status == 429 and not wire.is_daily_quota_429(status, headers):
             self.limiter.on_throttled()
         else:
             self.limiter.on_success()
