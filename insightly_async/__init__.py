@@ -85,7 +85,7 @@ from insightly_async.models import (
     Ticket,
     User,
 )
-from insightly_async.pagination import Page, Paginator
+from insightly_async.pagination import Page, Paginator, ScanPage, ScanState
 from insightly_async.quota import Quota
 from insightly_async.session import InsightlySession
 
@@ -160,6 +160,8 @@ __all__ = [
     "Record",
     "RecordDate",
     "Relationship",
+    "ScanPage",
+    "ScanState",
     "ServerError",
     "SessionClosedError",
     "Tag",

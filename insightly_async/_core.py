@@ -89,6 +89,10 @@ class Client:
     def closed(self) -> bool:
         return self._shared.closed
 
+    @property
+    def requests_sent(self) -> int:
+        return self._shared.funnel.sent
+
     def with_options(self, *, max_retries: int | None = None, timeout: object = None) -> Client:
         """A view sharing everything but the retry and timeout options."""
         view = object.__new__(Client)

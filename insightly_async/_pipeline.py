@@ -65,6 +65,7 @@ class Funnel:
         self._backoff = backoff
         self._rng = rng or random.Random()
         self._sleep = sleep
+        self.sent = 0  # attempts handed to the transport, retries included
 
     async def request(
         self,
@@ -154,6 +155,7 @@ class Funnel:
                 # The allowance may have been found spent while this request waited.
                 self.quota.check_spent()
                 sent = time.monotonic()
+                self.sent += 1
                 response = await self.transport.send(request)
             except TransportError as exc:
                 raise _sansio.connection_error(

@@ -150,6 +150,12 @@ class InsightlySession(SessionResources):
         )
 
     @property
+    def requests_sent(self) -> int:
+        """Requests sent so far by this session and its views (every attempt, retries
+        included: each counts against the daily allowance)."""
+        return self._client.requests_sent
+
+    @property
     def closed(self) -> bool:
         """Whether :meth:`aclose` was called (on this session or the one it is a view of)."""
         return self._client.closed

@@ -1,28 +1,18 @@
 """Bulk export: every record of the chosen types into ``DIR/<type>.jsonl``, resumably.
 
-How a full scan of one type stays complete while the account changes under it:
+Each type is read with the paginator's delete-safe scan (:meth:`Paginator.scan`): pages
+overlap so that records moved by deletes are read again, records come out once each in
+ascending id order, and the count is reconciled with ``X-Total-Count`` at the end. The
+export adds what a mirror needs on top:
 
-- Pages overlap by one record (``skip`` advances by ``page_size - 1``), so each page must
-  begin with the last record of the one before. Lists are in ascending id order and new
-  records get higher ids, so only a delete can move records to lower offsets; when it
-  does, the next page starts past the record we expect, and the records in between (the
-  ones that slid into pages already read) are re-read from the offsets before it.
-- Records are written in ascending id order and only when their id is above the last one
-  written, so a page that overlaps more than expected duplicates nothing.
 - When the scan ends, a catch-up pass asks ``/Search?updated_after_utc=`` for everything
   changed since the scan began (with a margin for clock skew) and merges it by id, so a
   record created or edited meanwhile is there in its latest form.
-- Then the count is reconciled: a correct scan writes at least the ``X-Total-Count`` the
-  API reported with its last page (deleted records read before their delete only add to
-  it). When it wrote fewer, a page came back short of what it held, so the list is read
-  again and every record the file lacks is merged in. The count written, the total and
-  the number of records so recovered go in the manifest.
-
-Records go to ``DIR/.<type>.jsonl.part``. After every page the part file is flushed and
-fsync'd, and the manifest (the checkpoint) records its length, the offset of the next
-page and the last id, so ``--resume`` truncates the part file to the checkpoint and goes
-on without reading a finished page again. A type's file appears under its own name only
-when the type is complete (an atomic rename).
+- Records go to ``DIR/.<type>.jsonl.part``. After every page the part file is flushed and
+  fsync'd, and the manifest (the checkpoint) records its length and the scan's state, so
+  ``--resume`` truncates the part file to the checkpoint and goes on without reading a
+  finished page again. A type's file appears under its own name only when the type is
+  complete (an atomic rename).
 """
 
 from __future__ import annotations
@@ -32,7 +22,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
@@ -43,11 +33,13 @@ from insightly_async import (
     InsightlySession,
     PermissionDeniedError,
     QuotaExhaustedError,
+    ScanPage,
+    ScanState,
     __version__,
 )
+from insightly_async._facts.wire import BODY_DATETIME_FORMAT
 from insightly_async.cli._files import atomic_write, dump_line, fsync_dir, read_json, write_json
 from insightly_async.cli._targets import Target
-from insightly_async.pagination import Page
 
 __all__ = [
     "CATCH_UP_MARGIN",
@@ -59,13 +51,11 @@ __all__ = [
     "TypeState",
 ]
 
-PAGE_SIZE = 500
 # Catch-up starts this long before the scan did: the scan's start is taken from this
 # machine's clock, and the API stamps DATE_UPDATED_UTC with its own.
 CATCH_UP_MARGIN = timedelta(minutes=5)
 MANIFEST = "manifest.json"
 FORMAT = 1
-WIRE_DATE = "%Y-%m-%d %H:%M:%S"
 
 
 class ExportError(Exception):
@@ -159,7 +149,7 @@ def _parse_iso(text: str) -> datetime:
 
 
 def _cursor_moment(cursor: str) -> datetime:
-    return datetime.strptime(cursor, WIRE_DATE).replace(tzinfo=timezone.utc)
+    return datetime.strptime(cursor, BODY_DATETIME_FORMAT).replace(tzinfo=timezone.utc)
 
 
 def _newest(current: str | None, record: dict[str, Any], field: str | None) -> str | None:
@@ -226,7 +216,7 @@ class Exporter:
         self._out = options.out
         self._reporter: Reporter = reporter or _Silent()
         self._clock = clock
-        self._requests = 0
+        self._sent_before = crm.requests_sent
         self._states: dict[str, TypeState] = {}
         self._manifest: dict[str, Any] = {}
         self._quota_stop = False
@@ -329,24 +319,13 @@ class Exporter:
             run_requests=self._requests,
         )
 
-    async def _call(
-        self, fetch: Callable[[int], Awaitable[Page[dict[str, Any]]]], skip: int
-    ) -> Page[dict[str, Any]]:
-        # The coroutine is made here, not by the caller: a fetch ahead cancelled before it
-        # starts then leaves no coroutine that was never awaited.
-        try:
-            page = await fetch(skip)
-        except (asyncio.CancelledError, QuotaExhaustedError):
-            # Not counted: a cancelled fetch ahead was mostly never sent, and a quota stop
-            # is mostly the reserve refusing before sending.
-            raise
-        except BaseException:
-            self._requests += 1
-            self._reporter.requests(self._requests, self._crm.quota.remaining)
-            raise
-        self._requests += 1
+    @property
+    def _requests(self) -> int:
+        """Requests this run sent (every attempt counts against the allowance)."""
+        return self._crm.requests_sent - self._sent_before
+
+    def _report_requests(self) -> None:
         self._reporter.requests(self._requests, self._crm.quota.remaining)
-        return page
 
     async def _export(self, target: Target) -> None:
         state = self._states[target.name]
@@ -401,21 +380,10 @@ class Exporter:
             self._save()
             return
         if state.state == "scanning":
-            if target.paged and target.id_field is not None:
-                await self._scan(target, state)
-            else:
-                await self._scan_unpaged(target, state)
+            await self._scan(target, state)
             state.state = "finishing"
             self._save()
         await self._finish(target, state)
-
-    async def _scan_unpaged(self, target: Target, state: TypeState) -> None:
-        paginator = target.pages(updated_after=self._since(target))
-        page = await self._call(paginator.fetch_page, 0)
-        self._append(target, state, page.items)
-        state.total = len(page.items)
-        state.pages = 1
-        self._checkpoint(target, state)
 
     def _append(self, target: Target, state: TypeState, records: list[dict[str, Any]]) -> None:
         if not records:
@@ -433,93 +401,50 @@ class Exporter:
         state.part_bytes = self._part(target).stat().st_size
         self._save()
         self._reporter.advance(target.name, state.count, state.total)
+        self._report_requests()
 
     async def _scan(self, target: Target, state: TypeState) -> None:
+        """Read the type with the delete-safe scan, appending each page to the part file."""
+        options: dict[str, Any] = {"raw": True, "updated_after": self._since(target)}
+        if target.paged:
+            options["concurrency"] = self._options.concurrency
+        paginator = target.resource.list(**options)
+        if target.id_field is None:
+            # No ids (countries, currencies): one unpaged list, read whole.
+            page = await paginator.fetch_page(0)
+            self._append(target, state, page.items)
+            state.total, state.pages = len(page.items), 1
+            self._checkpoint(target, state)
+            return
+        start = None
+        if state.pages:
+            start = ScanState(state.skip, state.last_id, state.count, state.total, state.pages)
+
+        async def written() -> frozenset[int]:
+            return self._written_ids(target)
+
+        async with contextlib.aclosing(paginator.scan(start=start, seen_before=written)) as pages:
+            async for page in pages:
+                self._take(target, state, page)
+
+    def _take(self, target: Target, state: TypeState, page: ScanPage[dict[str, Any]]) -> None:
+        self._append(target, state, page.items)
+        scanned = page.state
+        if page.reconciled:
+            state.reconciled = len(page.items)
+        else:
+            state.skip, state.last_id = scanned.skip, scanned.last_id
+        state.total, state.pages = scanned.total, scanned.pages
+        self._checkpoint(target, state)
+
+    def _written_ids(self, target: Target) -> frozenset[int]:
         id_field = target.id_field
         assert id_field is not None
-        step = PAGE_SIZE - 1  # consecutive pages share one record
-        paginator = target.pages(updated_after=self._since(target), count_total=True)
-        ahead: list[asyncio.Task[Page[dict[str, Any]]]] = []
-        next_skip = state.skip
-
-        def refill() -> None:
-            # Ahead only while the reported total says there is more: a small type costs
-            # one request, not `concurrency`.
-            nonlocal next_skip
-            while len(ahead) < self._options.concurrency and (
-                not ahead or (state.total is not None and next_skip < state.total)
-            ):
-                ahead.append(asyncio.ensure_future(self._call(paginator.fetch_page, next_skip)))
-                next_skip += step
-
-        try:
-            refill()
-            while True:
-                page = await ahead.pop(0)
-                if page.total is not None:
-                    state.total = page.total
-                items = page.items
-                if state.last_id is not None:
-                    first = items[0][id_field] if items else None
-                    if first is None or first > state.last_id:
-                        # Deletes moved records into pages already read: fetch them back.
-                        missed = await self._recover(target, paginator, state.last_id, first, page)
-                        self._write_new(target, state, missed)
-                self._write_new(target, state, items)
-                state.skip = page.skip + step
-                state.pages += 1
-                # A short page ends the list, unless the total says there is more (a
-                # page that came back short of what it held).
-                last = len(items) < PAGE_SIZE and (
-                    state.total is None or page.skip + PAGE_SIZE >= state.total
-                )
-                self._checkpoint(target, state)
-                if last:
-                    return
-                refill()
-        finally:
-            for task in ahead:
-                task.cancel()
-            if ahead:
-                await asyncio.gather(*ahead, return_exceptions=True)
-
-    def _write_new(self, target: Target, state: TypeState, items: list[dict[str, Any]]) -> None:
-        id_field = target.id_field
-        assert id_field is not None
-        last = state.last_id
-        fresh = [item for item in items if last is None or item[id_field] > last]
-        if fresh:
-            self._append(target, state, fresh)
-            state.last_id = fresh[-1][id_field]
-
-    async def _recover(
-        self,
-        target: Target,
-        paginator: Any,
-        after: int,
-        before: int | None,
-        page: Page[dict[str, Any]],
-    ) -> list[dict[str, Any]]:
-        """The records with ids between ``after`` and ``before`` that sit before ``page``."""
-        id_field = target.id_field
-        assert id_field is not None
-        found: dict[int, dict[str, Any]] = {}
-        end = page.skip
-        while end > 0:
-            start = max(0, end - PAGE_SIZE)
-            window = await self._call(paginator.fetch_page, start)
-            items = window.items[: end - start]
-            for item in items:
-                record_id = item[id_field]
-                if record_id > after and (before is None or record_id < before):
-                    found[record_id] = item
-            if not items or items[0][id_field] <= after:
-                break
-            end = start
-        return [found[key] for key in sorted(found)]
+        with self._part(target).open(encoding="utf-8") as lines:
+            return frozenset(json.loads(line)[id_field] for line in lines if line.strip())
 
     async def _finish(self, target: Target, state: TypeState) -> None:
-        """Catch up with what changed during the scan, reconcile, put the file in place."""
+        """Catch up with what changed during the scan, put the file in place."""
         # Every request first, then the file operations with no await between them and
         # the checkpoint, so that a stop (quota, Ctrl-C) cannot fall in the middle.
         changes: dict[int, dict[str, Any]] = {}
@@ -532,12 +457,6 @@ class Exporter:
                 since = max(since, start)
             changes = await self._changes(target, since)
         part = self._part(target)
-        if state.total is not None and state.count < state.total:
-            # Fewer records written than the API counted: a page came back short of what
-            # it held. Read the list again and take every record the file lacks.
-            missing = await self._missing(target, part)
-            state.reconciled = len(missing)
-            changes.update(missing)
         if changes:
             state.count, _ = self._merge(target, part, changes, state)
             self._remove_part(target)
@@ -552,32 +471,15 @@ class Exporter:
 
     async def _changes(self, target: Target, since: datetime) -> dict[int, dict[str, Any]]:
         """Every record changed after ``since``, by id."""
-        return await self._read_all(target, since, skip_ids=frozenset())
-
-    async def _missing(self, target: Target, part: Path) -> dict[int, dict[str, Any]]:
-        """Every record of the type (or of ``--since``) that ``part`` lacks, by id."""
         id_field = target.id_field
         assert id_field is not None
-        with part.open(encoding="utf-8") as lines:
-            written = frozenset(json.loads(line)[id_field] for line in lines if line.strip())
-        return await self._read_all(target, self._since(target), skip_ids=written)
-
-    async def _read_all(
-        self, target: Target, since: datetime | None, *, skip_ids: frozenset[int]
-    ) -> dict[int, dict[str, Any]]:
-        id_field = target.id_field
-        assert id_field is not None
-        paginator = target.pages(updated_after=since)
         found: dict[int, dict[str, Any]] = {}
-        skip = 0
-        while True:
-            page = await self._call(paginator.fetch_page, skip)
-            for item in page.items:
-                if item[id_field] not in skip_ids:
+        async with contextlib.aclosing(target.pages(updated_after=since).pages()) as pages:
+            async for page in pages:
+                for item in page.items:
                     found[item[id_field]] = item
-            if len(page.items) < PAGE_SIZE:
-                return found
-            skip += PAGE_SIZE
+        self._report_requests()
+        return found
 
     def _merge(
         self,

@@ -9,6 +9,7 @@ mixins of the verbs their endpoints have, so a read-only type has no ``create``.
 from __future__ import annotations
 
 import inspect
+import operator
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar, overload
@@ -93,10 +94,15 @@ class Resource(Generic[M]):
         start: int = 0,
     ) -> Paginator[Any]:
         parse: Callable[[Any], Any] = _identity if raw else self._parse
+        id_field = self.record_type.id_field
+        key: Callable[[Any], int] | None = None
+        if id_field is not None:
+            key = operator.itemgetter(id_field) if raw else operator.attrgetter("id")
         return paginate(
             self._client,
             url,
             parse,
+            key=key,
             params=params,
             page_size=page_size,
             count_total=count_total,
@@ -120,6 +126,7 @@ def paginate(
     concurrency: int = 1,
     paged: bool = True,
     start: int = 0,
+    key: Callable[[T], int] | None = None,
 ) -> Paginator[T]:
     """A paginator over the list at ``url``, each page one GET through ``client``."""
 
@@ -135,6 +142,7 @@ def paginate(
         concurrency=concurrency,
         paged=paged,
         start=start,
+        key=key,
     )
 
 

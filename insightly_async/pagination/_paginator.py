@@ -1,68 +1,20 @@
-"""Skip/top paging over Insightly's bare-array lists.
-
-Insightly lists are JSON arrays in ascending id order with no envelope and no next link:
-a page shorter than ``top`` is the last one. With ``count_total`` every page also reports
-the total, so the end is known without asking for an empty page.
-"""
+"""The paginator: a list streamed record by record or page by page."""
 
 from __future__ import annotations
 
-import asyncio
-import collections
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any, Generic, Protocol, TypeVar
-
-import attrs
+import functools
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Collection, Mapping
+from typing import Any, Generic, TypeVar
 
 from insightly_async._exceptions import ValidationError
-from insightly_async._facts.wire import MAX_PAGE_SIZE, TOTAL_COUNT, validate_page_size
+from insightly_async._facts.wire import MAX_PAGE_SIZE, validate_page_size
+from insightly_async.pagination._scan import Lister, ScanPage, ScanState, scan
+from insightly_async.pagination._types import Ahead, Fetch, Page, total_of
 
-__all__ = ["Fetched", "Page", "Paginator"]
+__all__ = ["Paginator"]
 
 T = TypeVar("T")
-
-
-class Fetched(Protocol):
-    """What fetching one page gives: the decoded answer of the list request."""
-
-    @property
-    def status(self) -> int: ...
-
-    @property
-    def headers(self) -> Mapping[str, str]: ...
-
-    @property
-    def data(self) -> Any: ...
-
-    @property
-    def method(self) -> str: ...
-
-    @property
-    def url(self) -> str: ...
-
-    def objects(self) -> list[dict[str, Any]]:
-        """The body as a JSON array of objects (raises ``MalformedResponseError``)."""
-
-
-Fetch = Callable[[Mapping[str, str]], Awaitable[Fetched]]
-
-
-@attrs.frozen
-class Page(Generic[T]):
-    """One page of a list.
-
-    Attributes:
-        items: The records of the page, in the API's (ascending id) order.
-        skip: How many records precede the page (its offset).
-        total: ``X-Total-Count`` when the list was asked with ``count_total=True``.
-        index: The page's number, from 0.
-    """
-
-    items: list[T]
-    skip: int
-    total: int | None
-    index: int
 
 
 class Paginator(Generic[T]):
@@ -76,6 +28,9 @@ class Paginator(Generic[T]):
     pacer as everything else) and yielded in order. Without a known total it may ask for
     up to N-1 pages past the end; with ``count_total=True`` it stops at the total.
     Breaking out of the loop, or cancelling the consumer, cancels the fetches ahead.
+
+    :meth:`scan` reads a list that changes meanwhile without missing a record (see
+    :mod:`insightly_async.pagination`); it needs ``key``, the id of a record.
     """
 
     def __init__(
@@ -89,6 +44,7 @@ class Paginator(Generic[T]):
         concurrency: int = 1,
         paged: bool = True,
         start: int = 0,
+        key: Callable[[T], int] | None = None,
     ) -> None:
         validate_page_size(page_size)
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
@@ -103,6 +59,7 @@ class Paginator(Generic[T]):
         self.concurrency = concurrency
         self._paged = paged
         self._start = start
+        self._key = key
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self._records()
@@ -135,22 +92,21 @@ class Paginator(Generic[T]):
             raise ValidationError("skip", f"must be an int >= 0, got {skip!r}")
         return await self._get(skip, skip // self.page_size)
 
-    async def _get(self, skip: int, index: int) -> Page[T]:
+    async def _get(
+        self, skip: int, index: int, *, count_total: bool | None = None, ids: bool = False
+    ) -> Page[T]:
         params = dict(self._params)
         if self._paged:
             params["skip"] = str(skip)
             params["top"] = str(self.page_size)
-            if self.count_total:
+            if self.count_total if count_total is None else count_total:
                 params["count_total"] = "true"
         response = await self._fetch(params)
-        data = response.objects()
-        total: int | None = None
-        raw_total = response.headers.get(TOTAL_COUNT)
-        if raw_total is not None:
-            with contextlib.suppress(ValueError):
-                total = int(raw_total)
         parse = self._parse
-        return Page([parse(item) for item in data], skip, total, index)
+        items = [parse(item) for item in response.objects()]
+        if ids and not all(_has_id(self._key, item) for item in items):
+            raise response.malformed("records that each have an id")
+        return Page(items, skip, total_of(response), index)
 
     def _is_last(self, page: Page[T]) -> bool:
         if len(page.items) < self.page_size:
@@ -182,33 +138,82 @@ class Paginator(Generic[T]):
         return next_skip < known_total
 
     async def _ahead(self) -> AsyncGenerator[Page[T], None]:
-        ahead: collections.deque[asyncio.Task[Page[T]]] = collections.deque()
         next_skip, next_index = self._start, 0
         known_total: int | None = None
 
-        def refill() -> None:
+        def refill(ahead: Ahead[T]) -> None:
             nonlocal next_skip, next_index
             while len(ahead) < self.concurrency and self._may_fetch_ahead(
                 ahead_count=len(ahead), next_skip=next_skip, known_total=known_total
             ):
-                ahead.append(asyncio.ensure_future(self._get(next_skip, next_index)))
+                ahead.start(functools.partial(self._get, next_skip, next_index))
                 next_skip += self.page_size
                 next_index += 1
 
-        try:
-            refill()
+        async with Ahead[T]() as ahead:
+            refill(ahead)
             while True:
-                page = await ahead.popleft()
+                page = await ahead.next()
                 if page.total is not None:
                     known_total = max(known_total or 0, page.total)
                 if self._is_last(page):
                     yield page
                     return
                 # Keep the pipeline full while the consumer works on this page.
-                refill()
+                refill(ahead)
                 yield page
-        finally:
-            for task in ahead:
-                task.cancel()
-            if ahead:
-                await asyncio.gather(*ahead, return_exceptions=True)
+
+    # --- the delete-safe scan --------------------------------------------------------------
+
+    def scan(
+        self,
+        *,
+        start: ScanState | None = None,
+        seen_before: Callable[[], Awaitable[Collection[int]]] | None = None,
+    ) -> AsyncGenerator[ScanPage[T], None]:
+        """Every record of a list that may change while it is read, exactly once.
+
+        Pages overlap by one record, so a record that deletes moved into a page already
+        read is noticed and read again; at the end the records yielded are counted
+        against ``X-Total-Count``, and what a short page left out is read again (see
+        :mod:`insightly_async.pagination`). Each :class:`ScanPage` carries the scan's
+        :class:`ScanState`, a checkpoint to resume from.
+
+        Args:
+            start: The state of an earlier, interrupted scan to resume.
+            seen_before: With ``start``: returns the ids that scan already yielded. Called
+                only if the count reconciliation has to run.
+
+        Raises:
+            ValidationError: the list's records have no ids (countries, currencies).
+            MalformedResponseError: a record without a usable id.
+        """
+        key = self._key
+        if key is None:
+            raise ValidationError("scan", "this list's records have no ids: use pages()")
+        if start is not None and not isinstance(start, ScanState):
+            raise ValidationError("start", f"must be a ScanState, got {type(start).__name__}")
+        if not self._paged:
+            return self._scan_unpaged()
+
+        async def get(skip: int) -> Page[T]:
+            return await self._get(skip, skip // self.page_size, count_total=True, ids=True)
+
+        lister = Lister(get, key, self.page_size, self.concurrency)
+        return scan(lister, start=start, seen_before=seen_before)
+
+    async def _scan_unpaged(self) -> AsyncGenerator[ScanPage[T], None]:
+        assert self._key is not None
+        page = await self._get(0, 0, ids=True)
+        count = len(page.items)
+        last_id = self._key(page.items[-1]) if page.items else None
+        yield ScanPage(page.items, ScanState(0, last_id, count, count, 1))
+
+
+def _has_id(key: Callable[[T], int] | None, item: T) -> bool:
+    assert key is not None
+    try:
+        value = key(item)
+    except (KeyError, TypeError, AttributeError):
+        return False
+    return isinstance(value, int) and not isinstance(value, bool)
