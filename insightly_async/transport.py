@@ -12,7 +12,7 @@ is small, and a test (or a user's test) can replace the network with a function,
     from insightly_async.transport import Request, Response
 
     def handler(request: Request) -> Response:
-        return Response(200, {"Content-Type": "application/json"}, b'{"USER_ID": 1}')
+        return Response.with_json({"USER_ID": 1, "FIRST_NAME": "Ada"})
 
     async with InsightlySession("key", pod="na1", transport=MockTransport(handler)) as crm:
         me = await crm.users.me()
@@ -24,8 +24,9 @@ silent resend of an idempotent request on a dropped keep-alive connection is tur
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Final, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
 import aiohttp
 import attrs
@@ -100,6 +101,15 @@ class Response:
     status: int
     headers: CIMultiDictProxy[str] = attrs.field(converter=_headers)
     body: bytes = b""
+
+    @classmethod
+    def with_json(
+        cls, data: Any, status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        """An answer whose body is ``data`` as JSON (for tests and fake transports)."""
+        all_headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+        body = json.dumps(data, ensure_ascii=False).encode()
+        return cls(status, all_headers, body)
 
 
 class TransportError(Exception):

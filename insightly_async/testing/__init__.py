@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from insightly_async.testing._fake import Churn, FakeInsightly
     from insightly_async.testing._faults import Fault, FaultPlan
     from insightly_async.testing._log import LoggedRequest, RequestLog
+    from insightly_async.testing._transport import MockTransport
 
 __all__ = [
     "Churn",
@@ -30,6 +31,7 @@ __all__ = [
     "Fault",
     "FaultPlan",
     "LoggedRequest",
+    "MockTransport",
     "RecordFactory",
     "RequestLog",
 ]
@@ -43,6 +45,7 @@ _HOMES = {
     "Fault": "_faults",
     "FaultPlan": "_faults",
     "LoggedRequest": "_log",
+    "MockTransport": "_transport",
     "RecordFactory": "_factories",
     "RequestLog": "_log",
 }

@@ -1,0 +1,70 @@
+"""``MockTransport``: a session whose requests are answered by a function, not a server.
+
+For unit tests that need no sockets: the session's whole funnel (quota, pacing, retries,
+decoding) runs as it does against the real API, and only the network is replaced, in the
+manner of ``httpx.MockTransport``::
+
+    from insightly_async import InsightlySession
+    from insightly_async.testing import MockTransport
+    from insightly_async.transport import Request, Response
+
+    def handler(request: Request) -> Response:
+        if request.url.endswith("/Contacts/42"):
+            return Response.with_json({"CONTACT_ID": 42, "FIRST_NAME": "Ada"})
+        return Response.with_json({"Message": "not found"}, status=404)
+
+    transport = MockTransport(handler)
+    async with InsightlySession("key", pod="na1", transport=transport) as crm:
+        contact = await crm.contacts.get(42)
+    assert transport.requests[0].method == "GET"
+
+The handler may be a coroutine function, and may raise
+:class:`~insightly_async.transport.TransportError` to play a connection that fails.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+
+from insightly_async.transport import Request, Response
+
+__all__ = ["Handler", "MockTransport"]
+
+#: Answers one request: a :class:`Response`, or raises ``TransportError``.
+Handler = Callable[[Request], "Response | Awaitable[Response]"]
+
+
+class MockTransport:
+    """A transport that hands every request to ``handler`` and returns its answer.
+
+    Attributes:
+        requests: Every request sent through it, in order (retries included).
+        closed: Whether the session using it was closed.
+    """
+
+    def __init__(self, handler: Handler) -> None:
+        if not callable(handler):
+            raise TypeError(f"handler must be callable, got {type(handler).__name__}")
+        self._handler = handler
+        self.requests: list[Request] = []
+        self.closed = False
+
+    async def send(self, request: Request) -> Response:
+        if self.closed:
+            raise RuntimeError("this MockTransport was closed")
+        self.requests.append(request)
+        answer = self._handler(request)
+        if inspect.isawaitable(answer):
+            answer = await answer
+        if not isinstance(answer, Response):
+            raise TypeError(
+                f"the handler must return a transport Response, not {type(answer).__name__}"
+            )
+        return answer
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+    def __repr__(self) -> str:
+        return f"<MockTransport {len(self.requests)} requests>"
