@@ -19,10 +19,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from insightly_async.testing._factories import RecordFactory
     from insightly_async.testing._fake import Churn, FakeInsightly
     from insightly_async.testing._faults import Fault, FaultPlan
     from insightly_async.testing._log import LoggedRequest, RequestLog
+    from insightly_async.testing.factories import RecordFactory
 
 __all__ = [
     "Churn",
@@ -43,7 +43,7 @@ _HOMES = {
     "Fault": "_faults",
     "FaultPlan": "_faults",
     "LoggedRequest": "_log",
-    "RecordFactory": "_factories",
+    "RecordFactory": "factories",
     "RequestLog": "_log",
 }
 

@@ -16,7 +16,6 @@ from aiohttp import web
 
 from insightly_async._facts.catalog import BY_NAME, CATALOG
 from insightly_async.testing._app import Server
-from insightly_async.testing._factories import RecordFactory
 from insightly_async.testing._faults import FaultPlan
 from insightly_async.testing._handlers import PREFIX
 from insightly_async.testing._log import RequestLog
@@ -24,6 +23,7 @@ from insightly_async.testing._records import REFERENCES, Options
 from insightly_async.testing._schema import shape_of
 from insightly_async.testing._store import Store
 from insightly_async.testing._wire import ApiError
+from insightly_async.testing.factories import RecordFactory
 
 __all__ = ["Churn", "FakeInsightly"]
 

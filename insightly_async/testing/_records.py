@@ -13,7 +13,13 @@ from typing import Any, Literal
 import attrs
 
 from insightly_async._facts.catalog import BY_NAME, CATALOG, RecordType
-from insightly_async.testing._schema import VISIBILITY_VALUES, Shape, check_value, shape_of
+from insightly_async.testing._schema import (
+    OPPORTUNITY_STATES,
+    VISIBILITY_VALUES,
+    Shape,
+    check_value,
+    shape_of,
+)
 from insightly_async.testing._store import Store
 from insightly_async.testing._wire import ApiError, parse_body_datetime
 
@@ -24,8 +30,6 @@ SubcollectionMode = Literal["replace", "merge"]
 ListFilters = Literal["reject", "ignore", "apply"]
 # Sub-collection items checked and normalised, by key (CUSTOMFIELDS, TAGS…).
 Prepared = dict[str, list[Record]]
-
-OPPORTUNITY_STATES: tuple[str, ...] = ("OPEN", "WON", "LOST", "ABANDONED", "SUSPENDED")
 
 # Reference fields whose target must exist when a client writes them (see
 # `Options.check_references`).

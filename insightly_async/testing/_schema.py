@@ -14,7 +14,18 @@ from insightly_async._facts.fields import RecordFields as Shape
 from insightly_async._facts.fields import record_fields as shape_of
 from insightly_async.testing._wire import ApiError, parse_body_datetime
 
-__all__ = ["VISIBILITY_VALUES", "Field", "Shape", "check_value", "shape_of"]
+__all__ = [
+    "OPPORTUNITY_STATES",
+    "VISIBILITY_VALUES",
+    "Field",
+    "Shape",
+    "check_value",
+    "shape_of",
+]
+
+#: The values of an opportunity's ``OPPORTUNITY_STATE`` (and of a state change's
+#: ``FOR_OPPORTUNITY_STATE``), in the order the API documents them.
+OPPORTUNITY_STATES: tuple[str, ...] = ("OPEN", "WON", "LOST", "ABANDONED", "SUSPENDED")
 
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)

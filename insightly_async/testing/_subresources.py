@@ -8,8 +8,8 @@ from aiohttp import web
 
 from insightly_async._facts.catalog import BY_NAME, RecordType
 from insightly_async.testing._handlers import PREFIX, Handlers
-from insightly_async.testing._records import OPPORTUNITY_STATES, SubcollectionMode
-from insightly_async.testing._schema import shape_of
+from insightly_async.testing._records import SubcollectionMode
+from insightly_async.testing._schema import OPPORTUNITY_STATES, shape_of
 from insightly_async.testing._wire import ApiError, json_response, parse_body_datetime
 
 __all__ = ["SubResourceHandlers"]
