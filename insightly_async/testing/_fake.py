@@ -19,9 +19,11 @@ from insightly_async.testing._app import Server
 from insightly_async.testing._faults import FaultPlan
 from insightly_async.testing._handlers import PREFIX
 from insightly_async.testing._log import RequestLog
-from insightly_async.testing._records import REFERENCES, Options
+from insightly_async.testing._options import Options
 from insightly_async.testing._schema import shape_of
 from insightly_async.testing._store import Store
+from insightly_async.testing._validation import REFERENCES
+from insightly_async.testing._visibility import caller_for
 from insightly_async.testing._wire import ApiError
 from insightly_async.testing.factories import RecordFactory
 
@@ -190,7 +192,7 @@ class FakeInsightly:
                 self.store.set_custom_fields(rtype.custom_fields, definitions)
         for team in self.store.table("teams").records():
             if "TEAMMEMBERS" in team:
-                self._server.records.sync_team(team["TEAM_ID"])
+                self._server.records.teams.sync(team["TEAM_ID"])
 
     # --- accounts ---------------------------------------------------------------------
 
@@ -406,7 +408,7 @@ class FakeInsightly:
             ValueError: the body is rejected (the message is the API's).
         """
         user = self.user(api_key if api_key is not None else self.api_key)
-        caller = self._server.records.caller(user)
+        caller = caller_for(self.store, user)
         try:
             record = self._server.records.create(self.store.record_type(type_name), body, caller)
         except ApiError as error:

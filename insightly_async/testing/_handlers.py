@@ -15,9 +15,11 @@ from aiohttp import web
 from insightly_async._facts.catalog import BY_NAME, CATALOG, Op, RecordType
 from insightly_async.testing._faults import Fault
 from insightly_async.testing._log import LoggedRequest
-from insightly_async.testing._records import Caller, Options, Records
+from insightly_async.testing._options import Options
+from insightly_async.testing._records import Records
 from insightly_async.testing._schema import shape_of
 from insightly_async.testing._store import Store, Table
+from insightly_async.testing._visibility import Caller, visible
 from insightly_async.testing._wire import (
     ApiError,
     json_response,
@@ -168,7 +170,7 @@ class Handlers:
     def _find(self, rtype: RecordType, record_id: int, caller: Caller) -> Record:
         table = self.store.table(rtype.name)
         record = table.get(record_id)
-        if record is None or not self.records.visible(table.shape, record, caller):
+        if record is None or not visible(table.shape, record, caller):
             raise ApiError(404, f"{rtype.object_name} with id {record_id} was not found.")
         return record
 
@@ -222,7 +224,6 @@ class Handlers:
         table = self.store.table(rtype.name)
         if caller.admin or not table.shape.owned:
             return table  # everything: paged by slicing, without a scan
-        visible = self.records.visible
         return [record for record in table.records() if visible(table.shape, record, caller)]
 
     def _require_admin(self, rtype: RecordType, caller: Caller) -> None:

@@ -8,8 +8,9 @@ from aiohttp import web
 
 from insightly_async._facts.catalog import BY_NAME, RecordType
 from insightly_async.testing._handlers import PREFIX, Handlers
-from insightly_async.testing._records import SubcollectionMode
+from insightly_async.testing._options import SubcollectionMode
 from insightly_async.testing._schema import OPPORTUNITY_STATES, shape_of
+from insightly_async.testing._visibility import visible
 from insightly_async.testing._wire import ApiError, json_response, parse_body_datetime
 
 __all__ = ["SubResourceHandlers"]
@@ -40,7 +41,7 @@ class SubResourceHandlers(Handlers):
     async def _links_post(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
         body = await self._object_body(request)
         record_id, record = self._parent(request, rtype, write=True)
-        link = self.records.add_link(rtype, record, body)
+        link = self.records.links.add(rtype, record, body)
         return json_response(link, 201, etag=self._touched(rtype, record_id))
 
     async def _links_put(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
@@ -52,11 +53,11 @@ class SubResourceHandlers(Handlers):
         if link_id is None or index is None:
             raise ApiError(404 if link_id is not None else 400, f"Link {link_id} was not found.")
         merged = {**links[index], **body}
-        link = self.records.link_item(rtype, record_id, merged)
+        link = self.records.links.item(rtype, record_id, merged)
         link["LINK_ID"] = link_id
-        self.records.unmirror(links[index])
+        self.records.links.unmirror(links[index])
         links[index] = link
-        self.records.mirror(link)
+        self.records.links.mirror(link)
         return json_response(link, 200, etag=self._touched(rtype, record_id))
 
     async def _links_delete(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
@@ -67,7 +68,7 @@ class SubResourceHandlers(Handlers):
         if link is None:
             raise ApiError(404, f"Link {link_id} was not found.")
         links.remove(link)
-        self.records.unmirror(link)
+        self.records.links.unmirror(link)
         self._touched(rtype, record_id)
         return json_response(None, 202)
 
@@ -79,10 +80,10 @@ class SubResourceHandlers(Handlers):
             return await self._put_collection(request, rtype, "TAGS")
         body = await self._body(request)
         record_id, record = self._parent(request, rtype, write=True)
-        name = self.records.tag_name(body)
+        name = self.records.checks.tag_name(body)
         if request.method == "POST":
             tags = {"TAGS": [{"TAG_NAME": name}]}
-            self.records.apply_collections(rtype, record, tags, mode="merge")
+            self.records.collections.apply(rtype, record, tags, mode="merge")
             return json_response({"TAG_NAME": name}, 201, etag=self._touched(rtype, record_id))
         record["TAGS"] = [
             tag
@@ -101,8 +102,8 @@ class SubResourceHandlers(Handlers):
         shape = shape_of(child_type)
         rows = [
             child
-            for child in self.records.linked(parent_type, parent, parent_id, child_type)
-            if self.records.visible(shape, child, caller)
+            for child in self.records.links.linked(parent_type, parent, parent_id, child_type)
+            if visible(shape, child, caller)
         ]
         if after is not None:
             key = self._updated_key(child_type)
@@ -122,7 +123,7 @@ class SubResourceHandlers(Handlers):
         notes = BY_NAME["notes"]
         note = self.records.create(notes, body, caller)
         link = {"LINK_OBJECT_NAME": rtype.object_name, "LINK_OBJECT_ID": parent_id}
-        self.records.add_link(notes, note, link)
+        self.records.links.add(notes, note, link)
         self.store.touch(notes.name, note["NOTE_ID"], stamp=False)
         self._touched(rtype, parent_id)
         return self._record_response(notes, note, 201)
@@ -134,7 +135,9 @@ class SubResourceHandlers(Handlers):
         note_id = body.get("NOTE_ID")
         if note_id is None:
             raise ApiError(400, "The NOTE_ID field is required.")
-        linked = {n["NOTE_ID"]: n for n in self.records.linked(rtype, parent, parent_id, notes)}
+        linked = {
+            n["NOTE_ID"]: n for n in self.records.links.linked(rtype, parent, parent_id, notes)
+        }
         note = linked.get(note_id)
         if note is None:
             raise ApiError(
@@ -224,8 +227,8 @@ class SubResourceHandlers(Handlers):
         record_id, record = self._parent(request, rtype, write=True)
         items = body if isinstance(body, list) else [body]
         mode: SubcollectionMode = "replace" if isinstance(body, list) else "merge"
-        prepared = {key: self.records.prepare(rtype, key, items)}
-        self.records.apply_collections(rtype, record, prepared, mode=mode)
+        prepared = {key: self.records.collections.prepare(rtype, key, items)}
+        self.records.collections.apply(rtype, record, prepared, mode=mode)
         etag = self._touched(rtype, record_id)
         return json_response(record.get(key) or [], 200, etag=etag)
 
