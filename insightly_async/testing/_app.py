@@ -23,7 +23,7 @@ from insightly_async._facts.catalog import (
     Sub,
     custom_object_type,
 )
-from insightly_async._facts.wire import CUSTOM_OBJECT_NAME
+from insightly_async._facts.wire import CUSTOM_OBJECT_NAME, RATE_LIMIT_LIMIT, RATE_LIMIT_REMAINING
 from insightly_async.testing._faults import FaultPlan, jittered
 from insightly_async.testing._handlers import (
     PREFIX,
@@ -301,8 +301,8 @@ class Server(SubResourceHandlers):
 
     def _quota_headers(self, remaining: int) -> dict[str, str]:
         return {
-            "X-RateLimit-Limit": str(self.options.daily_limit),
-            "X-RateLimit-Remaining": str(remaining),
+            RATE_LIMIT_LIMIT: str(self.options.daily_limit),
+            RATE_LIMIT_REMAINING: str(remaining),
         }
 
     def _retry_after(self, now: float, *, concurrency: bool) -> dict[str, str]:

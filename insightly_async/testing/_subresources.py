@@ -9,7 +9,7 @@ from aiohttp import web
 from insightly_async._facts.catalog import BY_NAME, RecordType
 from insightly_async.testing._handlers import PREFIX, Handlers
 from insightly_async.testing._options import SubcollectionMode
-from insightly_async.testing._schema import OPPORTUNITY_STATES, shape_of
+from insightly_async.testing._schema import OPPORTUNITY_STATES, check_choice, shape_of
 from insightly_async.testing._visibility import visible
 from insightly_async.testing._wire import ApiError, json_response, parse_body_datetime
 
@@ -305,13 +305,12 @@ class SubResourceHandlers(Handlers):
     async def _state_change(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
         body = await self._object_body(request)
         record_id, record = self._parent(request, rtype, write=True)
-        state = body.get("FOR_OPPORTUNITY_STATE")
-        if not isinstance(state, str) or state.upper() not in OPPORTUNITY_STATES:
-            raise ApiError(
-                400,
-                f"The value '{state}' is not valid for FOR_OPPORTUNITY_STATE: use one of "
-                f"{', '.join(OPPORTUNITY_STATES)}.",
-            )
+        state = check_choice(
+            "FOR_OPPORTUNITY_STATE",
+            body.get("FOR_OPPORTUNITY_STATE"),
+            OPPORTUNITY_STATES,
+            any_case=True,
+        )
         reason_id = body.get("STATE_REASON_ID")
         reason = body.get("STATE_REASON")
         if reason_id is not None:
@@ -328,8 +327,8 @@ class SubResourceHandlers(Handlers):
             reason = found.get("STATE_REASON")
         elif reason is not None and not isinstance(reason, str):
             raise ApiError(400, "The value of STATE_REASON is not valid: expected a string.")
-        record["OPPORTUNITY_STATE"] = state.upper()
-        entry = self.records.record_state(record, state.upper(), reason_id, reason)
+        record["OPPORTUNITY_STATE"] = state
+        entry = self.records.record_state(record, state, reason_id, reason)
         return json_response(entry, 200, etag=self._touched(rtype, record_id))
 
     async def _state_history(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
