@@ -30,6 +30,25 @@ class SubResourceHandlers(Handlers):
             return record_id, self._find_for_write(rtype, record_id, caller)
         return record_id, self._find(rtype, record_id, caller)
 
+    def _stored(self, type_name: str, value: Any) -> Record | None:
+        """The stored record of ``type_name`` with id ``value`` (``None``: not an id, or
+        no such record)."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.store.table(type_name).get(value)
+        return None
+
+    def _named(self, body: Record, key: str, type_name: str, what: str) -> Record:
+        """The stored record of ``type_name`` whose id ``body[key]`` holds.
+
+        Raises:
+            ApiError: 400 when it is not an id, or no such record exists.
+        """
+        value = body.get(key)
+        found = self._stored(type_name, value)
+        if found is None:
+            raise ApiError(400, f"The value {value} of {key} does not refer to {what}.")
+        return found
+
     def _touched(self, rtype: RecordType, record_id: int) -> str:
         self.store.touch(rtype.name, record_id)
         return self._etag(rtype, record_id)
@@ -160,13 +179,19 @@ class SubResourceHandlers(Handlers):
         self.store.follows.discard(key)
         return json_response(None, 202)
 
-    async def _files_get(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
+    def _items_page(
+        self, request: web.Request, rtype: RecordType, kept: dict[tuple[str, int], list[Record]]
+    ) -> web.Response:
+        """A parent's files or comments, paged, after ``updated_after_utc`` when given."""
         record_id, _ = self._parent(request, rtype, write=False)
-        files = self.store.attachments.get((rtype.name, record_id), [])
+        items = kept.get((rtype.name, record_id), [])
         after = self._updated_after(request)
         if after is not None:
-            files = [f for f in files if str(f.get("DATE_UPDATED_UTC") or "") > after]
-        return self._page(request, files)
+            items = [i for i in items if str(i.get("DATE_UPDATED_UTC") or "") > after]
+        return self._page(request, items)
+
+    async def _files_get(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
+        return self._items_page(request, rtype, self.store.attachments)
 
     async def _files_post(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
         caller = self._caller()
@@ -233,12 +258,7 @@ class SubResourceHandlers(Handlers):
         return json_response(record.get(key) or [], 200, etag=etag)
 
     async def _comments_get(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
-        record_id, _ = self._parent(request, rtype, write=False)
-        comments = self.store.comments.get((rtype.name, record_id), [])
-        after = self._updated_after(request)
-        if after is not None:
-            comments = [c for c in comments if str(c.get("DATE_UPDATED_UTC") or "") > after]
-        return self._page(request, comments)
+        return self._items_page(request, rtype, self.store.comments)
 
     async def _comments_post(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
         caller = self._caller()
@@ -314,16 +334,7 @@ class SubResourceHandlers(Handlers):
         reason_id = body.get("STATE_REASON_ID")
         reason = body.get("STATE_REASON")
         if reason_id is not None:
-            reasons = self.store.table("opportunity_state_reasons")
-            found = (
-                reasons.get(reason_id)
-                if isinstance(reason_id, int) and not isinstance(reason_id, bool)
-                else None
-            )
-            if found is None:
-                raise ApiError(
-                    400, f"The value {reason_id} of STATE_REASON_ID does not refer to a reason."
-                )
+            found = self._named(body, "STATE_REASON_ID", "opportunity_state_reasons", "a reason")
             reason = found.get("STATE_REASON")
         elif reason is not None and not isinstance(reason, str):
             raise ApiError(400, "The value of STATE_REASON is not valid: expected a string.")
@@ -352,11 +363,7 @@ class SubResourceHandlers(Handlers):
             self.store.pipelines[(rtype.name, record_id)] = (pipeline, stage)
 
     def _stage_in(self, pipeline_id: Any, stage_id: Any) -> int:
-        stage = (
-            self.store.table("pipeline_stages").get(stage_id)
-            if isinstance(stage_id, int) and not isinstance(stage_id, bool)
-            else None
-        )
+        stage = self._stored("pipeline_stages", stage_id)
         if stage is None or stage.get("PIPELINE_ID") != pipeline_id:
             raise ApiError(400, f"Stage {stage_id} does not belong to pipeline {pipeline_id}.")
         return int(stage_id)
@@ -365,15 +372,7 @@ class SubResourceHandlers(Handlers):
         body = await self._object_body(request)
         record_id, record = self._parent(request, rtype, write=True)
         pipeline_id = body.get("PIPELINE_ID")
-        pipeline = (
-            self.store.table("pipelines").get(pipeline_id)
-            if isinstance(pipeline_id, int) and not isinstance(pipeline_id, bool)
-            else None
-        )
-        if pipeline is None:
-            raise ApiError(
-                400, f"The value {pipeline_id} of PIPELINE_ID does not refer to a pipeline."
-            )
+        pipeline = self._named(body, "PIPELINE_ID", "pipelines", "a pipeline")
         flag = {"opportunities": "FOR_OPPORTUNITIES", "projects": "FOR_PROJECTS"}.get(rtype.name)
         if flag is not None and pipeline.get(flag) is False:
             raise ApiError(400, f"Pipeline {pipeline_id} is not for {rtype.path}.")
@@ -424,11 +423,7 @@ class SubResourceHandlers(Handlers):
         body = await self._object_body(request)
         record_id, record = self._parent(request, rtype, write=True)
         pricebook_id = body.get("PRICEBOOK_ID")
-        valid = isinstance(pricebook_id, int) and not isinstance(pricebook_id, bool)
-        if not valid or pricebook_id not in self.store.table("price_books"):
-            raise ApiError(
-                400, f"The value {pricebook_id} of PRICEBOOK_ID does not refer to a price book."
-            )
+        self._named(body, "PRICEBOOK_ID", "price_books", "a price book")
         record["PRICEBOOK_ID"] = pricebook_id
         return json_response([record], 200, etag=self._touched(rtype, record_id))
 
@@ -465,11 +460,7 @@ class SubResourceHandlers(Handlers):
         body = await self._object_body(request)
         record_id, _ = self._parent(request, rtype, write=True)
         set_id = body.get("ACTIVITYSET_ID")
-        valid = isinstance(set_id, int) and not isinstance(set_id, bool)
-        if not valid or set_id not in self.store.table("activity_sets"):
-            raise ApiError(
-                400, f"The value {set_id} of ACTIVITYSET_ID does not refer to an activity set."
-            )
+        self._named(body, "ACTIVITYSET_ID", "activity_sets", "an activity set")
         answer: Record = {"ACTIVITYSET_ID": set_id}
         for key in ("START_DATE", "END_DATE"):
             value = body.get(key)
