@@ -19,7 +19,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from insightly_async.testing._fake import Churn, FakeInsightly
+    from insightly_async.testing._churn import Churn
+    from insightly_async.testing._fake import FakeInsightly
     from insightly_async.testing._faults import Fault, FaultPlan
     from insightly_async.testing._log import LoggedRequest, RequestLog
     from insightly_async.testing.factories import RecordFactory
@@ -38,7 +39,7 @@ __all__ = [
 # project that installs insightly_async, so the package itself imports nothing until a
 # name is used: a session that never touches the emulator pays nothing and cannot break.
 _HOMES = {
-    "Churn": "_fake",
+    "Churn": "_churn",
     "FakeInsightly": "_fake",
     "Fault": "_faults",
     "FaultPlan": "_faults",
