@@ -12,18 +12,16 @@ from typing import Any, Final
 
 from insightly_async._facts.catalog import BY_NAME, RecordType, custom_object_type
 from insightly_async._facts.wire import CUSTOM_OBJECT_NAME
-from insightly_async.testing.factories import (
-    _activity_rules,
-    _crm_rules,
-    _sales_rules,
-    _setup_rules,
-)
+from insightly_async.testing.factories._activity_rules import RULES as ACTIVITY_RULES
 from insightly_async.testing.factories._calendar import DAY, Calendar
+from insightly_async.testing.factories._crm_rules import RULES as CRM_RULES
 from insightly_async.testing.factories._custom_fields import definitions
 from insightly_async.testing.factories._custom_rules import custom_fields, custom_object
 from insightly_async.testing.factories._engine import Builder, Plan, Refs, run
 from insightly_async.testing.factories._kit import Kit, Record
 from insightly_async.testing.factories._reference import Account, Reference, account_users
+from insightly_async.testing.factories._sales_rules import RULES as SALES_RULES
+from insightly_async.testing.factories._setup_rules import RULES as SETUP_RULES
 from insightly_async.testing.factories._shared_rules import common_rules
 
 __all__ = ["RecordFactory"]
@@ -38,10 +36,10 @@ _SUB_ID_START: Final = 600_000_001
 
 # Each type's own rules, run after the common ones.
 _TYPE_RULES: Final[Mapping[str, Callable[[Builder], None]]] = {
-    **_crm_rules.RULES,
-    **_activity_rules.RULES,
-    **_sales_rules.RULES,
-    **_setup_rules.RULES,
+    **CRM_RULES,
+    **ACTIVITY_RULES,
+    **SALES_RULES,
+    **SETUP_RULES,
 }
 
 
