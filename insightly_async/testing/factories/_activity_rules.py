@@ -24,7 +24,6 @@ from insightly_async.testing.factories._shared_rules import links
 
 __all__ = ["RULES"]
 
-
 _TASK_STATUSES: Final = (
     ("NOT STARTED", 0.35),
     ("IN PROGRESS", 0.6),

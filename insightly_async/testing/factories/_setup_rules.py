@@ -26,7 +26,6 @@ from insightly_async.testing.factories._phrases import TIMEZONES
 
 __all__ = ["RULES"]
 
-
 _PIPELINE_NAMES: Final = tuple(pipeline[0] for pipeline in PIPELINES)
 _STAGE_NAMES: Final = ("Qualification", "Proposal", "Negotiation", "Kickoff", "Build", "Launch")
 
@@ -55,7 +54,6 @@ def _users(b: Builder) -> None:
     b.need_company = False
     b.set("EMAIL_ADDRESS", 1.0, lambda row: work_email(row, account.domain))
     b.set("TIMEZONE_ID", 1.0, lambda row: kit.pick(TIMEZONES))
-
     b.group(("EMAIL_DROPBOX_IDENTIFIER", "EMAIL_DROPBOX_ADDRESS"), 1.0, lambda row: kit.dropbox())
     b.const("ACTIVE", True)
     b.const("USER_CURRENCY", "USD")
