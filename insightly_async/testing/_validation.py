@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from insightly_async._facts.catalog import BY_NAME, RecordType
+from insightly_async._facts.fields import field_of
+from insightly_async._facts.spec import definition
 from insightly_async.testing._options import Options
 from insightly_async.testing._schema import (
     OPPORTUNITY_STATES,
@@ -28,6 +30,9 @@ from insightly_async.testing._wire import ApiError, parse_body_datetime
 __all__ = ["REFERENCES", "Checks"]
 
 Record = dict[str, Any]
+
+# A tag's name, as the Swagger's APITag defines it (255 characters at most).
+_TAG_NAME = field_of("TAG_NAME", definition("APITag")["properties"]["TAG_NAME"])
 
 # Reference fields whose target must exist when a client writes them (see
 # `Options.check_references`).
@@ -147,8 +152,11 @@ class Checks:
         name = item.get("TAG_NAME") if isinstance(item, dict) else None
         if not isinstance(name, str) or not name.strip():
             raise ApiError(400, "The TAG_NAME field is required.")
-        if len(name) > 255:
-            raise ApiError(400, "The field TAG_NAME must be a string with a maximum length of 255.")
+        longest = _TAG_NAME.max_length
+        if len(name) > longest:
+            raise ApiError(
+                400, f"The field TAG_NAME must be a string with a maximum length of {longest}."
+            )
         return name
 
     def custom_field_item(self, rtype: RecordType, item: Mapping[str, Any]) -> Record:
