@@ -19,11 +19,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from insightly_async.testing._factories import RecordFactory
-    from insightly_async.testing._fake import Churn, FakeInsightly
+    from insightly_async.testing._churn import Churn
+    from insightly_async.testing._fake import FakeInsightly
     from insightly_async.testing._faults import Fault, FaultPlan
     from insightly_async.testing._log import LoggedRequest, RequestLog
     from insightly_async.testing._transport import MockTransport
+    from insightly_async.testing.factories import RecordFactory
 
 __all__ = [
     "Churn",
@@ -40,13 +41,13 @@ __all__ = [
 # project that installs insightly_async, so the package itself imports nothing until a
 # name is used: a session that never touches the emulator pays nothing and cannot break.
 _HOMES = {
-    "Churn": "_fake",
+    "Churn": "_churn",
     "FakeInsightly": "_fake",
     "Fault": "_faults",
     "FaultPlan": "_faults",
     "LoggedRequest": "_log",
     "MockTransport": "_transport",
-    "RecordFactory": "_factories",
+    "RecordFactory": "factories",
     "RequestLog": "_log",
 }
 

@@ -23,7 +23,7 @@ from insightly_async._facts.catalog import (
     Sub,
     custom_object_type,
 )
-from insightly_async._facts.wire import CUSTOM_OBJECT_NAME
+from insightly_async._facts.wire import CUSTOM_OBJECT_NAME, RATE_LIMIT_LIMIT, RATE_LIMIT_REMAINING
 from insightly_async.testing._faults import FaultPlan, jittered
 from insightly_async.testing._handlers import (
     PREFIX,
@@ -34,9 +34,10 @@ from insightly_async.testing._handlers import (
 )
 from insightly_async.testing._limits import DailyAllowance, SlidingWindow
 from insightly_async.testing._log import LoggedRequest, RequestLog
-from insightly_async.testing._records import Options
+from insightly_async.testing._options import Options
 from insightly_async.testing._store import Store
 from insightly_async.testing._subresources import SubResourceHandlers
+from insightly_async.testing._visibility import caller_for
 from insightly_async.testing._wire import ApiError, dumps, error_response
 
 __all__ = ["PLURAL_PATHS", "Server"]
@@ -300,8 +301,8 @@ class Server(SubResourceHandlers):
 
     def _quota_headers(self, remaining: int) -> dict[str, str]:
         return {
-            "X-RateLimit-Limit": str(self.options.daily_limit),
-            "X-RateLimit-Remaining": str(remaining),
+            RATE_LIMIT_LIMIT: str(self.options.daily_limit),
+            RATE_LIMIT_REMAINING: str(remaining),
         }
 
     def _retry_after(self, now: float, *, concurrency: bool) -> dict[str, str]:
@@ -334,7 +335,7 @@ class Server(SubResourceHandlers):
         user = self._authenticate(request)
         if user is None:
             return error_response(401, _DENIED)
-        state.caller = self.records.caller(user)
+        state.caller = caller_for(self.store, user)
         entry.user_id = state.caller.user_id
         now = entry.arrival
         options = self.options

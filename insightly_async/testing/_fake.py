@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
+import functools
 import random
 import time
 import uuid
@@ -16,16 +16,19 @@ from aiohttp import web
 
 from insightly_async._facts.catalog import BY_NAME, CATALOG
 from insightly_async.testing._app import Server
-from insightly_async.testing._factories import RecordFactory
+from insightly_async.testing._churn import Churn
 from insightly_async.testing._faults import FaultPlan
 from insightly_async.testing._handlers import PREFIX
 from insightly_async.testing._log import RequestLog
-from insightly_async.testing._records import REFERENCES, Options
+from insightly_async.testing._options import Options
 from insightly_async.testing._schema import shape_of
 from insightly_async.testing._store import Store
+from insightly_async.testing._validation import REFERENCES
+from insightly_async.testing._visibility import caller_for
 from insightly_async.testing._wire import ApiError
+from insightly_async.testing.factories import RecordFactory
 
-__all__ = ["Churn", "FakeInsightly"]
+__all__ = ["FakeInsightly"]
 
 Record = dict[str, Any]
 
@@ -190,7 +193,7 @@ class FakeInsightly:
                 self.store.set_custom_fields(rtype.custom_fields, definitions)
         for team in self.store.table("teams").records():
             if "TEAMMEMBERS" in team:
-                self._server.records.sync_team(team["TEAM_ID"])
+                self._server.records.teams.sync(team["TEAM_ID"])
 
     # --- accounts ---------------------------------------------------------------------
 
@@ -406,7 +409,7 @@ class FakeInsightly:
             ValueError: the body is rejected (the message is the API's).
         """
         user = self.user(api_key if api_key is not None else self.api_key)
-        caller = self._server.records.caller(user)
+        caller = caller_for(self.store, user)
         try:
             record = self._server.records.create(self.store.record_type(type_name), body, caller)
         except ApiError as error:
@@ -485,7 +488,12 @@ class FakeInsightly:
             raise KeyError(f"unknown record type {type_name!r}")
         if creates_per_second < 0 or deletes_per_second < 0:
             raise ValueError("creates_per_second and deletes_per_second must be >= 0")
-        return Churn(self, type_name, creates_per_second, deletes_per_second)
+        return Churn(
+            functools.partial(self._churn_create, type_name),
+            functools.partial(self._churn_delete, type_name),
+            creates_per_second,
+            deletes_per_second,
+        )
 
     def _churn_create(self, type_name: str) -> int:
         refs = {rtype.name: self.store.table(rtype.name).ids for rtype in CATALOG}
@@ -505,63 +513,3 @@ class FakeInsightly:
         victim = ids[self._churn_rng.randrange(len(ids))]
         self._server.records.delete(type_name, victim)
         return victim
-
-
-class Churn:
-    """Creates and deletes records of one type in the background (see ``FakeInsightly.churn``).
-
-    Attributes:
-        created: Ids of the records it created, in order.
-        deleted: Ids of the records it deleted, in order.
-    """
-
-    def __init__(
-        self,
-        fake: FakeInsightly,
-        type_name: str,
-        creates_per_second: float,
-        deletes_per_second: float,
-    ) -> None:
-        self._fake = fake
-        self._type_name = type_name
-        self._create_every = 1.0 / creates_per_second if creates_per_second else None
-        self._delete_every = 1.0 / deletes_per_second if deletes_per_second else None
-        self._task: asyncio.Task[None] | None = None
-        self.created: list[int] = []
-        self.deleted: list[int] = []
-
-    async def __aenter__(self) -> Churn:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        task, self._task = self._task, None
-        if task is None:
-            return
-        task.cancel()
-        (outcome,) = await asyncio.gather(task, return_exceptions=True)
-        if isinstance(outcome, Exception):
-            raise outcome
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        next_create = start + self._create_every if self._create_every else None
-        next_delete = start + self._delete_every if self._delete_every else None
-        while next_create is not None or next_delete is not None:
-            due = min(t for t in (next_create, next_delete) if t is not None)
-            await asyncio.sleep(max(0.0, due - loop.time()))
-            now = loop.time()
-            if next_create is not None and self._create_every and next_create <= now:
-                self.created.append(self._fake._churn_create(self._type_name))
-                next_create += self._create_every
-            if next_delete is not None and self._delete_every and next_delete <= now:
-                victim = self._fake._churn_delete(self._type_name)
-                if victim is not None:
-                    self.deleted.append(victim)
-                next_delete += self._delete_every

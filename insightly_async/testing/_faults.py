@@ -8,6 +8,7 @@ from typing import Any, Literal, get_args
 
 import attrs
 
+from insightly_async._facts.wire import RETRYABLE_STATUSES
 from insightly_async.testing._log import path_matches
 
 __all__ = ["Fault", "FaultKind", "FaultPlan"]
@@ -24,8 +25,9 @@ FaultKind = Literal[
 ]
 _KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 
-# A "status" fault without an explicit status picks one of these, like a flaky gateway.
-GATEWAY_STATUSES: tuple[int, ...] = (500, 502, 503, 504)
+# A "status" fault without an explicit status picks one of these, like a flaky gateway:
+# the server errors worth another attempt (500, 502, 503, 504).
+GATEWAY_STATUSES: tuple[int, ...] = tuple(sorted(s for s in RETRYABLE_STATUSES if s >= 500))
 
 EditFn = Callable[[dict[str, Any]], "Mapping[str, Any] | None"]
 

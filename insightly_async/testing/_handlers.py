@@ -13,11 +13,14 @@ import attrs
 from aiohttp import web
 
 from insightly_async._facts.catalog import BY_NAME, CATALOG, Op, RecordType
+from insightly_async._facts.wire import IF_MATCH, MAX_PAGE_SIZE, TOTAL_COUNT, format_body_datetime
 from insightly_async.testing._faults import Fault
 from insightly_async.testing._log import LoggedRequest
-from insightly_async.testing._records import Caller, Options, Records
+from insightly_async.testing._options import Options
+from insightly_async.testing._records import Records
 from insightly_async.testing._schema import shape_of
 from insightly_async.testing._store import Store, Table
+from insightly_async.testing._visibility import Caller, visible
 from insightly_async.testing._wire import (
     ApiError,
     json_response,
@@ -31,7 +34,6 @@ Record = dict[str, Any]
 
 PREFIX = "/v3.1"
 DEFAULT_TOP = 100
-MAX_TOP = 500
 _DIGITS = re.compile(r"^[0-9]{1,18}$")
 _SEARCH_PARAMETERS: tuple[str, ...] = ("updated_after_utc", "field_name", "field_value")
 
@@ -147,7 +149,7 @@ class Handlers:
             )
         # Records have one-second resolution, so "strictly after 12:00:00.5" is the same
         # as "strictly after 12:00:00"; compare canonical strings.
-        return moment.strftime("%Y-%m-%d %H:%M:%S")
+        return format_body_datetime(moment)
 
     @staticmethod
     async def _body(request: web.Request) -> Any:
@@ -168,7 +170,7 @@ class Handlers:
     def _find(self, rtype: RecordType, record_id: int, caller: Caller) -> Record:
         table = self.store.table(rtype.name)
         record = table.get(record_id)
-        if record is None or not self.records.visible(table.shape, record, caller):
+        if record is None or not visible(table.shape, record, caller):
             raise ApiError(404, f"{rtype.object_name} with id {record_id} was not found.")
         return record
 
@@ -204,13 +206,13 @@ class Handlers:
         if not paged:
             return json_response(list(_records(rows)))
         skip = self._query_int(request, "skip", 0)
-        top = min(self._query_int(request, "top", DEFAULT_TOP), MAX_TOP)
+        top = min(self._query_int(request, "top", DEFAULT_TOP), MAX_PAGE_SIZE)
         count_total = self._query_flag(request, "count_total")
         strip = self._query_flag(request, "brief") if brief else False
         page = rows.slice(skip, top) if isinstance(rows, Table) else list(rows[skip : skip + top])
         if strip:
             page = [_strip_lists(record) for record in page]
-        headers = {"X-Total-Count": str(len(rows))} if count_total else None
+        headers = {TOTAL_COUNT: str(len(rows))} if count_total else None
         return json_response(page, headers=headers)
 
     def _type_page(
@@ -222,7 +224,6 @@ class Handlers:
         table = self.store.table(rtype.name)
         if caller.admin or not table.shape.owned:
             return table  # everything: paged by slicing, without a scan
-        visible = self.records.visible
         return [record for record in table.records() if visible(table.shape, record, caller)]
 
     def _require_admin(self, rtype: RecordType, caller: Caller) -> None:
@@ -349,7 +350,7 @@ class Handlers:
         return self._record_response(rtype, record, self.options.put_status)
 
     def _check_if_match(self, request: web.Request, rtype: RecordType, record_id: int) -> None:
-        value = request.headers.get("If-Match")
+        value = request.headers.get(IF_MATCH)
         if value is None or value.strip() == "*":
             return
         if value.strip() != self._etag(rtype, record_id):

@@ -7,12 +7,12 @@ import copy
 import hashlib
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from insightly_async._facts.catalog import CATALOG, RecordType, custom_object_type
+from insightly_async._facts.wire import format_body_datetime
 from insightly_async.testing._schema import Shape, shape_of
-from insightly_async.testing._wire import format_datetime
 
 __all__ = ["Store", "Table"]
 
@@ -139,8 +139,11 @@ class Store:
     # --- time, ids, versions ----------------------------------------------------------
 
     def now_text(self) -> str:
-        """The clock's time as ``yyyy-MM-dd HH:mm:ss`` UTC."""
-        return format_datetime(self._clock())
+        """The clock's time as ``yyyy-MM-dd HH:mm:ss`` UTC (a naive clock is UTC)."""
+        moment = self._clock()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return format_body_datetime(moment)
 
     def _bump(self) -> int:
         self._writes += 1

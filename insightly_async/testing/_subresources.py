@@ -8,8 +8,9 @@ from aiohttp import web
 
 from insightly_async._facts.catalog import BY_NAME, RecordType
 from insightly_async.testing._handlers import PREFIX, Handlers
-from insightly_async.testing._records import OPPORTUNITY_STATES, SubcollectionMode
-from insightly_async.testing._schema import shape_of
+from insightly_async.testing._options import SubcollectionMode
+from insightly_async.testing._schema import OPPORTUNITY_STATES, check_choice, shape_of
+from insightly_async.testing._visibility import visible
 from insightly_async.testing._wire import ApiError, json_response, parse_body_datetime
 
 __all__ = ["SubResourceHandlers"]
@@ -29,6 +30,25 @@ class SubResourceHandlers(Handlers):
             return record_id, self._find_for_write(rtype, record_id, caller)
         return record_id, self._find(rtype, record_id, caller)
 
+    def _stored(self, type_name: str, value: Any) -> Record | None:
+        """The stored record of ``type_name`` with id ``value`` (``None``: not an id, or
+        no such record)."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.store.table(type_name).get(value)
+        return None
+
+    def _named(self, body: Record, key: str, type_name: str, what: str) -> Record:
+        """The stored record of ``type_name`` whose id ``body[key]`` holds.
+
+        Raises:
+            ApiError: 400 when it is not an id, or no such record exists.
+        """
+        value = body.get(key)
+        found = self._stored(type_name, value)
+        if found is None:
+            raise ApiError(400, f"The value {value} of {key} does not refer to {what}.")
+        return found
+
     def _touched(self, rtype: RecordType, record_id: int) -> str:
         self.store.touch(rtype.name, record_id)
         return self._etag(rtype, record_id)
@@ -40,7 +60,7 @@ class SubResourceHandlers(Handlers):
     async def _links_post(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
         body = await self._object_body(request)
         record_id, record = self._parent(request, rtype, write=True)
-        link = self.records.add_link(rtype, record, body)
+        link = self.records.links.add(rtype, record, body)
         return json_response(link, 201, etag=self._touched(rtype, record_id))
 
     async def _links_put(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
@@ -52,11 +72,11 @@ class SubResourceHandlers(Handlers):
         if link_id is None or index is None:
             raise ApiError(404 if link_id is not None else 400, f"Link {link_id} was not found.")
         merged = {**links[index], **body}
-        link = self.records.link_item(rtype, record_id, merged)
+        link = self.records.links.item(rtype, record_id, merged)
         link["LINK_ID"] = link_id
-        self.records.unmirror(links[index])
+        self.records.links.unmirror(links[index])
         links[index] = link
-        self.records.mirror(link)
+        self.records.links.mirror(link)
         return json_response(link, 200, etag=self._touched(rtype, record_id))
 
     async def _links_delete(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
@@ -67,7 +87,7 @@ class SubResourceHandlers(Handlers):
         if link is None:
             raise ApiError(404, f"Link {link_id} was not found.")
         links.remove(link)
-        self.records.unmirror(link)
+        self.records.links.unmirror(link)
         self._touched(rtype, record_id)
         return json_response(None, 202)
 
@@ -79,10 +99,10 @@ class SubResourceHandlers(Handlers):
             return await self._put_collection(request, rtype, "TAGS")
         body = await self._body(request)
         record_id, record = self._parent(request, rtype, write=True)
-        name = self.records.tag_name(body)
+        name = self.records.checks.tag_name(body)
         if request.method == "POST":
             tags = {"TAGS": [{"TAG_NAME": name}]}
-            self.records.apply_collections(rtype, record, tags, mode="merge")
+            self.records.collections.apply(rtype, record, tags, mode="merge")
             return json_response({"TAG_NAME": name}, 201, etag=self._touched(rtype, record_id))
         record["TAGS"] = [
             tag
@@ -101,8 +121,8 @@ class SubResourceHandlers(Handlers):
         shape = shape_of(child_type)
         rows = [
             child
-            for child in self.records.linked(parent_type, parent, parent_id, child_type)
-            if self.records.visible(shape, child, caller)
+            for child in self.records.links.linked(parent_type, parent, parent_id, child_type)
+            if visible(shape, child, caller)
         ]
         if after is not None:
             key = self._updated_key(child_type)
@@ -122,7 +142,7 @@ class SubResourceHandlers(Handlers):
         notes = BY_NAME["notes"]
         note = self.records.create(notes, body, caller)
         link = {"LINK_OBJECT_NAME": rtype.object_name, "LINK_OBJECT_ID": parent_id}
-        self.records.add_link(notes, note, link)
+        self.records.links.add(notes, note, link)
         self.store.touch(notes.name, note["NOTE_ID"], stamp=False)
         self._touched(rtype, parent_id)
         return self._record_response(notes, note, 201)
@@ -134,7 +154,9 @@ class SubResourceHandlers(Handlers):
         note_id = body.get("NOTE_ID")
         if note_id is None:
             raise ApiError(400, "The NOTE_ID field is required.")
-        linked = {n["NOTE_ID"]: n for n in self.records.linked(rtype, parent, parent_id, notes)}
+        linked = {
+            n["NOTE_ID"]: n for n in self.records.links.linked(rtype, parent, parent_id, notes)
+        }
         note = linked.get(note_id)
         if note is None:
             raise ApiError(
@@ -157,13 +179,19 @@ class SubResourceHandlers(Handlers):
         self.store.follows.discard(key)
         return json_response(None, 202)
 
-    async def _files_get(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
+    def _items_page(
+        self, request: web.Request, rtype: RecordType, kept: dict[tuple[str, int], list[Record]]
+    ) -> web.Response:
+        """A parent's files or comments, paged, after ``updated_after_utc`` when given."""
         record_id, _ = self._parent(request, rtype, write=False)
-        files = self.store.attachments.get((rtype.name, record_id), [])
+        items = kept.get((rtype.name, record_id), [])
         after = self._updated_after(request)
         if after is not None:
-            files = [f for f in files if str(f.get("DATE_UPDATED_UTC") or "") > after]
-        return self._page(request, files)
+            items = [i for i in items if str(i.get("DATE_UPDATED_UTC") or "") > after]
+        return self._page(request, items)
+
+    async def _files_get(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
+        return self._items_page(request, rtype, self.store.attachments)
 
     async def _files_post(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
         caller = self._caller()
@@ -224,18 +252,13 @@ class SubResourceHandlers(Handlers):
         record_id, record = self._parent(request, rtype, write=True)
         items = body if isinstance(body, list) else [body]
         mode: SubcollectionMode = "replace" if isinstance(body, list) else "merge"
-        prepared = {key: self.records.prepare(rtype, key, items)}
-        self.records.apply_collections(rtype, record, prepared, mode=mode)
+        prepared = {key: self.records.collections.prepare(rtype, key, items)}
+        self.records.collections.apply(rtype, record, prepared, mode=mode)
         etag = self._touched(rtype, record_id)
         return json_response(record.get(key) or [], 200, etag=etag)
 
     async def _comments_get(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
-        record_id, _ = self._parent(request, rtype, write=False)
-        comments = self.store.comments.get((rtype.name, record_id), [])
-        after = self._updated_after(request)
-        if after is not None:
-            comments = [c for c in comments if str(c.get("DATE_UPDATED_UTC") or "") > after]
-        return self._page(request, comments)
+        return self._items_page(request, rtype, self.store.comments)
 
     async def _comments_post(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
         caller = self._caller()
@@ -302,31 +325,21 @@ class SubResourceHandlers(Handlers):
     async def _state_change(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
         body = await self._object_body(request)
         record_id, record = self._parent(request, rtype, write=True)
-        state = body.get("FOR_OPPORTUNITY_STATE")
-        if not isinstance(state, str) or state.upper() not in OPPORTUNITY_STATES:
-            raise ApiError(
-                400,
-                f"The value '{state}' is not valid for FOR_OPPORTUNITY_STATE: use one of "
-                f"{', '.join(OPPORTUNITY_STATES)}.",
-            )
+        state = check_choice(
+            "FOR_OPPORTUNITY_STATE",
+            body.get("FOR_OPPORTUNITY_STATE"),
+            OPPORTUNITY_STATES,
+            any_case=True,
+        )
         reason_id = body.get("STATE_REASON_ID")
         reason = body.get("STATE_REASON")
         if reason_id is not None:
-            reasons = self.store.table("opportunity_state_reasons")
-            found = (
-                reasons.get(reason_id)
-                if isinstance(reason_id, int) and not isinstance(reason_id, bool)
-                else None
-            )
-            if found is None:
-                raise ApiError(
-                    400, f"The value {reason_id} of STATE_REASON_ID does not refer to a reason."
-                )
+            found = self._named(body, "STATE_REASON_ID", "opportunity_state_reasons", "a reason")
             reason = found.get("STATE_REASON")
         elif reason is not None and not isinstance(reason, str):
             raise ApiError(400, "The value of STATE_REASON is not valid: expected a string.")
-        record["OPPORTUNITY_STATE"] = state.upper()
-        entry = self.records.record_state(record, state.upper(), reason_id, reason)
+        record["OPPORTUNITY_STATE"] = state
+        entry = self.records.record_state(record, state, reason_id, reason)
         return json_response(entry, 200, etag=self._touched(rtype, record_id))
 
     async def _state_history(self, request: web.Request, rtype: RecordType) -> web.StreamResponse:
@@ -350,11 +363,7 @@ class SubResourceHandlers(Handlers):
             self.store.pipelines[(rtype.name, record_id)] = (pipeline, stage)
 
     def _stage_in(self, pipeline_id: Any, stage_id: Any) -> int:
-        stage = (
-            self.store.table("pipeline_stages").get(stage_id)
-            if isinstance(stage_id, int) and not isinstance(stage_id, bool)
-            else None
-        )
+        stage = self._stored("pipeline_stages", stage_id)
         if stage is None or stage.get("PIPELINE_ID") != pipeline_id:
             raise ApiError(400, f"Stage {stage_id} does not belong to pipeline {pipeline_id}.")
         return int(stage_id)
@@ -363,15 +372,7 @@ class SubResourceHandlers(Handlers):
         body = await self._object_body(request)
         record_id, record = self._parent(request, rtype, write=True)
         pipeline_id = body.get("PIPELINE_ID")
-        pipeline = (
-            self.store.table("pipelines").get(pipeline_id)
-            if isinstance(pipeline_id, int) and not isinstance(pipeline_id, bool)
-            else None
-        )
-        if pipeline is None:
-            raise ApiError(
-                400, f"The value {pipeline_id} of PIPELINE_ID does not refer to a pipeline."
-            )
+        pipeline = self._named(body, "PIPELINE_ID", "pipelines", "a pipeline")
         flag = {"opportunities": "FOR_OPPORTUNITIES", "projects": "FOR_PROJECTS"}.get(rtype.name)
         if flag is not None and pipeline.get(flag) is False:
             raise ApiError(400, f"Pipeline {pipeline_id} is not for {rtype.path}.")
@@ -422,11 +423,7 @@ class SubResourceHandlers(Handlers):
         body = await self._object_body(request)
         record_id, record = self._parent(request, rtype, write=True)
         pricebook_id = body.get("PRICEBOOK_ID")
-        valid = isinstance(pricebook_id, int) and not isinstance(pricebook_id, bool)
-        if not valid or pricebook_id not in self.store.table("price_books"):
-            raise ApiError(
-                400, f"The value {pricebook_id} of PRICEBOOK_ID does not refer to a price book."
-            )
+        self._named(body, "PRICEBOOK_ID", "price_books", "a price book")
         record["PRICEBOOK_ID"] = pricebook_id
         return json_response([record], 200, etag=self._touched(rtype, record_id))
 
@@ -463,11 +460,7 @@ class SubResourceHandlers(Handlers):
         body = await self._object_body(request)
         record_id, _ = self._parent(request, rtype, write=True)
         set_id = body.get("ACTIVITYSET_ID")
-        valid = isinstance(set_id, int) and not isinstance(set_id, bool)
-        if not valid or set_id not in self.store.table("activity_sets"):
-            raise ApiError(
-                400, f"The value {set_id} of ACTIVITYSET_ID does not refer to an activity set."
-            )
+        self._named(body, "ACTIVITYSET_ID", "activity_sets", "an activity set")
         answer: Record = {"ACTIVITYSET_ID": set_id}
         for key in ("START_DATE", "END_DATE"):
             value = body.get(key)

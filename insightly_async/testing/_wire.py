@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
 
+from insightly_async._facts.wire import ETAG, parse_query_datetime
 from insightly_async._facts.wire import canonical_body_datetime as parse_body_datetime
-from insightly_async._facts.wire import format_body_datetime, parse_query_datetime
 
 __all__ = [
     "JSON_CONTENT_TYPE",
     "ApiError",
     "dumps",
-    "format_datetime",
     "json_response",
     "parse_body_datetime",
     "parse_query_datetime",
@@ -51,7 +49,7 @@ def json_response(
     # An empty answer (a 202 to a DELETE) has no content type, like ASP.NET's.
     all_headers = {} if data is None else {"Content-Type": JSON_CONTENT_TYPE}
     if etag is not None:
-        all_headers["ETag"] = etag
+        all_headers[ETAG] = etag
     if headers:
         all_headers.update(headers)
     body = b"" if data is None else dumps(data)
@@ -63,10 +61,3 @@ def error_response(
 ) -> web.Response:
     """The API's error answer: ``{"Message": ...}`` as JSON."""
     return json_response({"Message": message}, status, headers=headers)
-
-
-def format_datetime(moment: datetime) -> str:
-    """``yyyy-MM-dd HH:mm:ss`` in UTC; a naive value is taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return format_body_datetime(moment)
