@@ -289,7 +289,7 @@ def canonical_body_datetime(text: str) -> str | None:
     if match is None:
         return None
     moment = _build(match)
-    return None if moment is None else moment.strftime(BODY_DATETIME_FORMAT)
+    return None if moment is None else format_body_datetime(moment)
 
 
 def parse_query_datetime(text: str) -> datetime | None:
