@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
+import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from insightly_async import _sansio
@@ -28,7 +29,7 @@ from insightly_async._exceptions import (
 )
 from insightly_async._facts import wire
 from insightly_async._sansio import Answer
-from insightly_async.limits import RateLimiter
+from insightly_async.limits import Permit, RateLimiter
 from insightly_async.quota import Quota
 from insightly_async.transport import Request, Response, Timeout, Transport, TransportError
 
@@ -150,18 +151,26 @@ class Funnel:
             self.quota.begin()
             response: Response | None = None
             sent: float | None = None
+            permit: Permit | None = None
+            reached = True  # the request may have reached the server
             try:
-                await self.limiter.acquire()
+                permit = await self.limiter.acquire()
                 # The allowance may have been found spent while this request waited.
                 self.quota.check_spent()
                 sent = time.monotonic()
                 self.sent += 1
+                if permit is not None:
+                    permit.sending()
+                    request = attrs.evolve(request, on_written=_reporter(permit))
                 response = await self.transport.send(request)
             except TransportError as exc:
+                reached = exc.sent
                 raise _sansio.connection_error(
                     method=method, url=url, message=str(exc), sent=exc.sent, timeout=exc.timeout
                 ) from exc
             finally:
+                if permit is not None:
+                    permit.finished(sent=sent is not None and reached)
                 if response is None:
                     self.quota.end(None, None)
                     if sent is not None:
@@ -200,6 +209,13 @@ class Funnel:
             sent_if_match=wire.IF_MATCH in request.headers,
             quota_reserve=self.quota.reserve,
         )
+
+
+def _reporter(permit: Permit) -> Callable[[bool], None]:
+    def written(new_connection: bool) -> None:
+        permit.written(new_connection=new_connection)
+
+    return written
 
 
 def _path(url: str) -> str:

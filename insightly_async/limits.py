@@ -6,6 +6,15 @@ The :class:`Pacer` instead spaces requests evenly (an ``AsyncLimiter`` of capaci
 no window of one second ever holds more than ``rate`` of them, and even spacing survives
 network jitter far better than bursts do.
 
+Spacing alone holds when requests are released, but the server counts them when they
+arrive, and a request that must first open a connection (a TCP and TLS handshake) arrives
+later than one sent on a warm connection: released 100 ms apart, the two can arrive 20 ms
+apart. So the pacer also keeps a :class:`SendWindow` of the last requests, counted when
+they were really written: no request is released while ten others may have reached the
+server within the last second. A request written on a new connection counts from the
+moment it was written until its answer came back, since the server may have seen it at
+any time in between.
+
 It also adapts: a per-second 429 means someone else shares the account (another process,
 a browser integration) or the real ceiling is lower than documented, so the pacer halves
 its rate at once and climbs back by small steps while requests succeed.
@@ -17,22 +26,29 @@ processes or hosts share one account.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 from aiolimiter import AsyncLimiter
 
 from insightly_async._exceptions import ValidationError
 
-__all__ = ["DEFAULT_RATE", "Pacer", "RateLimiter"]
+__all__ = ["DEFAULT_RATE", "Pacer", "Permit", "RateLimiter", "SendWindow"]
 
 # The documented ceiling is 10 per second. 9.8 leaves about 20 ms of slack per second for
 # timer and network jitter, so the server never counts 11 in a window, while the pacer's
 # timer lateness (about 1 ms per request) still leaves more than 9.5 per second sustained.
 # Measured in benchmarks/bench_pacing.py; see the README.
 DEFAULT_RATE = 9.8
+# The server's window: this many requests in any this many seconds.
+WINDOW_LIMIT: Final = 10
+WINDOW_PERIOD: Final = 1.0
+# Added to the window's period: the spread of the one-way network delay that a request
+# may suffer after it was written (it arrives that much later than its neighbours).
+WINDOW_MARGIN: Final = 0.02
 
 
 @runtime_checkable
@@ -43,14 +59,136 @@ class RateLimiter(Protocol):
     reports how the attempt went.
     """
 
-    async def acquire(self) -> None:
-        """Return when the next request may be sent."""
+    async def acquire(self) -> Permit | None:
+        """Return when the next request may be sent.
+
+        A pacer that keeps a window of real send times returns the request's
+        :class:`Permit`, which the funnel tells when the request was written and when its
+        attempt ended; others return ``None``.
+        """
 
     def on_throttled(self) -> None:
         """The server answered 429 for the per-second limit."""
 
     def on_success(self) -> None:
         """The server answered without throttling."""
+
+
+class Permit:
+    """One request's place in a :class:`SendWindow`.
+
+    Straight from :meth:`SendWindow.enter` it counts as written when it was released (a
+    caller that reports nothing gets plain release-time accounting). The request funnel
+    reports what really happens: :meth:`sending` (in transit: counts until it is written
+    or over), :meth:`written` and :meth:`finished`.
+    """
+
+    __slots__ = ("_expires", "_open", "_window")
+
+    def __init__(self, window: SendWindow, now: float) -> None:
+        self._window = window
+        self._open = False  # counts until further notice
+        self._expires = now + window.span
+
+    def sending(self) -> None:
+        """The request is handed to the transport: it may reach the server at any moment."""
+        self._open = True
+        self._window.changed()
+
+    def written(self, *, new_connection: bool) -> None:
+        """The request's headers were written. On a warm connection it reaches the server
+        now; on a new one the server may count it later, so it stays counted until
+        :meth:`finished`."""
+        if not new_connection:
+            self._open = False
+            self._expires = self._window.now() + self._window.span
+        self._window.changed()
+
+    def finished(self, *, sent: bool) -> None:
+        """The attempt ended: answered, or failed (``sent`` False: it never left)."""
+        if not sent:
+            self._window.forget(self)
+        elif self._open:
+            # It reached the server no later than now.
+            self._open = False
+            self._expires = self._window.now() + self._window.span
+        self._window.changed()
+
+
+class SendWindow:
+    """At most ``limit`` requests in any ``period`` seconds, counted as the server sees them.
+
+    Args:
+        limit: Requests the server admits per window.
+        period: The window, in seconds.
+        margin: Added to the period for the spread of network delays after a write.
+        clock: Seconds, monotonic (default: the running event loop's clock).
+    """
+
+    def __init__(
+        self,
+        limit: int = WINDOW_LIMIT,
+        period: float = WINDOW_PERIOD,
+        margin: float = WINDOW_MARGIN,
+        *,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValidationError("limit", f"must be an int >= 1, got {limit!r}")
+        _positive("period", period)
+        if not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin >= 0):
+            raise ValidationError("margin", f"must be a finite number >= 0, got {margin!r}")
+        self.limit = limit
+        self.span = float(period) + float(margin)
+        self._clock = clock
+        self._permits: list[Permit] = []
+        self._change: asyncio.Event | None = None
+
+    def now(self) -> float:
+        return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
+
+    def changed(self) -> None:
+        if self._change is not None:
+            self._change.set()
+
+    def forget(self, permit: Permit) -> None:
+        if permit in self._permits:
+            self._permits.remove(permit)
+
+    def wait_time(self) -> float | None:
+        """Seconds until one more request may go (0: now), or ``None`` while only a
+        request in transit can make room."""
+        now = self.now()
+        self._permits = [p for p in self._permits if p._open or p._expires > now]
+        counted = len(self._permits)
+        if counted < self.limit:
+            return 0.0
+        ending = sorted(p._expires for p in self._permits if not p._open)
+        # Room for one more once all but limit - 1 of them have aged out.
+        needed = counted - (self.limit - 1)
+        if needed > len(ending):
+            return None
+        return max(0.0, ending[needed - 1] - now)
+
+    async def enter(self) -> Permit:
+        """Wait until one more request may reach the server, and count it."""
+        while True:
+            delay = self.wait_time()
+            if delay == 0.0:
+                permit = Permit(self, self.now())
+                self._permits.append(permit)
+                return permit
+            self._change = change = asyncio.Event()
+            try:
+                await asyncio.wait_for(change.wait(), delay)
+            except asyncio.TimeoutError:
+                pass
+            finally:
+                self._change = None
+
+    def __len__(self) -> int:
+        self.wait_time()
+        return len(self._permits)
 
 
 def _positive(name: str, value: object) -> None:
@@ -91,6 +229,8 @@ class Pacer:
             of successes.
         recovery_interval: Seconds between two steps back up.
         clock: Monotonic clock for the adaptive part (injectable for tests).
+        window: The window of real send times (default: ``ceil(rate)`` in any 1.02 s,
+            so 10 at the default rate).
     """
 
     def __init__(
@@ -103,6 +243,7 @@ class Pacer:
         recovery_step: float = 0.5,
         recovery_interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        window: SendWindow | None = None,
     ) -> None:
         _positive("rate", rate)
         _positive("min_rate", min_rate)
@@ -125,14 +266,21 @@ class Pacer:
         self._last_change = float("-inf")  # any change: the next recovery step waits for it
         self._last_decrease = float("-inf")  # slow-downs only: the cooldown follows these
         self._limiter = _AdjustableLimiter(self._rate)
+        if window is not None and not isinstance(window, SendWindow):
+            raise ValidationError("window", f"must be a SendWindow, got {window!r}")
+        # As many in a window as the rate allows in one second: 10 at the default 9.8/s.
+        self.window = window if window is not None else SendWindow(max(1, math.ceil(rate)))
+        self._turn = asyncio.Lock()  # one acquirer at a time: spacing, then the window
 
     @property
     def rate(self) -> float:
         """The current rate, in requests per second."""
         return self._rate
 
-    async def acquire(self) -> None:
-        await self._limiter.acquire()
+    async def acquire(self) -> Permit | None:
+        async with self._turn:
+            await self._limiter.acquire()
+            return await self.window.enter()
 
     def on_throttled(self) -> None:
         now = self._clock()

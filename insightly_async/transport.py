@@ -72,6 +72,9 @@ class Request:
         headers: Every header to send (``Authorization`` included: never log it).
         body: The body, or ``None``.
         timeout: The limits of this attempt.
+        on_written: Called by the transport the moment the request is written, with
+            ``True`` when it went on a connection opened for it (the pacer counts requests
+            as the server sees them; a transport that cannot tell may leave it uncalled).
     """
 
     method: str
@@ -80,6 +83,7 @@ class Request:
     headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     body: bytes | None = attrs.field(default=None, repr=False)
     timeout: Timeout = Timeout()
+    on_written: Callable[[bool], None] | None = attrs.field(default=None, repr=False, eq=False)
 
 
 def _headers(value: Mapping[str, str] | CIMultiDictProxy[str]) -> CIMultiDictProxy[str]:
@@ -167,23 +171,58 @@ def _one_attempt() -> _Middleware:
     return middleware
 
 
+class _Sending:
+    """What the trace hooks know of one request: whether its connection is new."""
+
+    __slots__ = ("new_connection", "on_written")
+
+    def __init__(self, on_written: Callable[[bool], None]) -> None:
+        self.on_written = on_written
+        self.new_connection = False
+
+
+async def _connection_created(_: object, context: Any, __: object) -> None:
+    sending = context.trace_request_ctx
+    if isinstance(sending, _Sending):
+        sending.new_connection = True
+
+
+async def _headers_sent(_: object, context: Any, __: object) -> None:
+    sending = context.trace_request_ctx
+    if isinstance(sending, _Sending):
+        sending.on_written(sending.new_connection)
+
+
+def _trace_config() -> aiohttp.TraceConfig:
+    """Hooks that report when each request is written, and on what kind of connection."""
+    config = aiohttp.TraceConfig()
+    config.on_connection_create_end.append(_connection_created)
+    config.on_request_headers_sent.append(_headers_sent)
+    config.freeze()
+    return config
+
+
 class AiohttpTransport:
     """The default transport: an aiohttp connection pool.
 
     Args:
         session: A caller-owned ``aiohttp.ClientSession`` to send with; it is never closed
             here. Without one, the transport makes its own on first use and closes it in
-            :meth:`aclose`.
+            :meth:`aclose`. A caller's session gets one more trace config, which reports
+            when this transport's requests are written and ignores all others.
         max_connections: The size of the pool it makes (ignored with ``session``).
     """
 
     def __init__(
         self, session: aiohttp.ClientSession | None = None, *, max_connections: int = 10
     ) -> None:
+        self._trace = _trace_config()
         self._session = session
         self._owns = session is None
         self._max_connections = max_connections
         self._closed = False
+        if session is not None:
+            session.trace_configs.append(self._trace)
 
     def _client(self) -> aiohttp.ClientSession:
         if self._closed:
@@ -195,6 +234,7 @@ class AiohttpTransport:
                 ),
                 headers={"User-Agent": _USER_AGENT},
                 raise_for_status=False,
+                trace_configs=[self._trace],
             )
         elif self._session.closed:
             raise SessionClosedError(
@@ -221,6 +261,9 @@ class AiohttpTransport:
                 allow_redirects=False,
                 raise_for_status=False,  # even on a caller's session that says otherwise
                 middlewares=(_one_attempt(),),
+                trace_request_ctx=(
+                    _Sending(request.on_written) if request.on_written is not None else None
+                ),
             ) as resp:
                 body = await resp.read()
                 return Response(resp.status, resp.headers, body)

@@ -54,6 +54,8 @@ class MockTransport:
         if self.closed:
             raise RuntimeError("this MockTransport was closed")
         self.requests.append(request)
+        if request.on_written is not None:
+            request.on_written(False)  # no connection to open: written at once
         answer = self._handler(request)
         if inspect.isawaitable(answer):
             answer = await answer
