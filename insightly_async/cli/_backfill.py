@@ -60,7 +60,7 @@ from insightly_async import (
     SessionClosedError,
     ValidationError,
 )
-from insightly_async.cli._main import EXIT_FAILURE, EXIT_OK, EXIT_QUOTA, EXIT_USAGE
+from insightly_async.cli._exit import EXIT_FAILURE, EXIT_OK, EXIT_QUOTA, EXIT_USAGE
 from insightly_async.cli._targets import Target, UnknownTypeError, resolve
 from insightly_async.models import Record, model_fields, structure, validate, wire_name
 
