@@ -415,5 +415,5 @@ async def _quota(conn: Connection) -> tuple[int | None, int | None]:
 
 
 def main() -> None:
-    """The console script."""
+    """Run the command group (the console script, once the extra is known to be there)."""
     cli(prog_name="insightly-async")
