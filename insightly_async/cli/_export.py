@@ -41,13 +41,13 @@ import attrs
 
 from insightly_async import (
     InsightlySession,
+    Page,
     PermissionDeniedError,
     QuotaExhaustedError,
     __version__,
 )
 from insightly_async.cli._files import atomic_write, dump_line, fsync_dir, read_json, write_json
 from insightly_async.cli._targets import Target
-from insightly_async.pagination import Page
 
 __all__ = [
     "CATCH_UP_MARGIN",
