@@ -60,15 +60,12 @@ from insightly_async import (
     SessionClosedError,
     ValidationError,
 )
+from insightly_async._facts.wire import BODY_DATETIME_FORMAT, OUTCOME_UNKNOWN_STATUSES
 from insightly_async.cli._exit import EXIT_FAILURE, EXIT_OK, EXIT_QUOTA, EXIT_USAGE
 from insightly_async.cli._targets import Target, UnknownTypeError, resolve
 from insightly_async.models import Record, model_fields, structure, validate, wire_name
 
 __all__ = ["Journal", "JournalError", "default_journal", "line_digest", "run_backfill"]
-
-# A POST answered with one of these may have been applied (the funnel does not retry them
-# for a POST for the same reason): its outcome is unknown.
-_UNKNOWN_OUTCOME_STATUSES: Final = frozenset({500, 502, 504})
 
 # Journal states that say a line's content matters: it was (or may have been) sent.
 _SETTLED: Final = frozenset({"done", "sending", "unknown"})
@@ -267,7 +264,7 @@ class Journal:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.now(timezone.utc).strftime(BODY_DATETIME_FORMAT)
 
 
 # --- reading and checking lines ------------------------------------------------------------
@@ -774,7 +771,7 @@ class Backfill:
             self._unknown(plan, f"the answer to the create could not be read ({exc})")
             return
         except ServerError as exc:
-            if exc.status in _UNKNOWN_OUTCOME_STATUSES:
+            if exc.status in OUTCOME_UNKNOWN_STATUSES:
                 self._unknown(plan, f"the server failed while creating it ({exc})")
             else:
                 self._fail(work, f"the create failed: {exc}")
