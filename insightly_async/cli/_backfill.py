@@ -38,14 +38,6 @@ from typing import Any, Final
 import attrs
 import click
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from insightly_async import (
     APIConnectionError,
@@ -62,6 +54,7 @@ from insightly_async import (
 )
 from insightly_async._facts.wire import BODY_DATETIME_FORMAT, OUTCOME_UNKNOWN_STATUSES
 from insightly_async.cli._exit import EXIT_FAILURE, EXIT_OK, EXIT_QUOTA, EXIT_USAGE
+from insightly_async.cli._progress import LineBar
 from insightly_async.cli._targets import Target, UnknownTypeError, resolve
 from insightly_async.models import Record, model_fields, structure, validate, wire_name
 
@@ -595,7 +588,7 @@ class Backfill:
         scan: Scan,
         rows: dict[int, Row],
         concurrency: int,
-        progress: Progress,
+        advance: Callable[[], None],
     ) -> None:
         self.crm = crm
         self.checker = checker
@@ -605,8 +598,7 @@ class Backfill:
         self.scan = scan
         self.rows = rows
         self.concurrency = concurrency
-        self.progress = progress
-        self.task = progress.add_task(checker.target.name, total=scan.total)
+        self._advance_bar = advance
         self.counts: Counter[str] = Counter()
         self.failures: list[tuple[int, str]] = []
         self.decisions: list[tuple[int, str]] = []
@@ -639,7 +631,7 @@ class Backfill:
 
     def _advance(self, outcome: str) -> None:
         self.counts[outcome] += 1
-        self.progress.advance(self.task)
+        self._advance_bar()
 
     async def _produce(self, queue: asyncio.Queue[Work | None]) -> None:
         with contextlib.closing(_read_lines(self.path)) as lines:
@@ -813,19 +805,6 @@ def _print(console: Console, text: str) -> None:
     console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
-def _progress(err: Console, enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description:<16}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("lines"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        disable=not enabled,
-    )
-
-
 async def run_backfill(
     open_session: Callable[..., AbstractAsyncContextManager[InsightlySession]],
     *,
@@ -879,7 +858,7 @@ async def run_backfill(
                 return EXIT_USAGE
             book.start(type_name=target.name, source=path)
             discard = False
-            with _progress(err, progress) as bar:
+            with LineBar(err, enabled=progress, name=target.name, total=scan.total) as bar:
                 run = Backfill(
                     crm,
                     checker,
@@ -888,7 +867,7 @@ async def run_backfill(
                     scan=scan,
                     rows=rows,
                     concurrency=concurrency,
-                    progress=bar,
+                    advance=bar.advance,
                 )
                 try:
                     await run.run()
