@@ -12,7 +12,7 @@ import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -36,6 +36,16 @@ from insightly_async.cli._exit import EXIT_FAILURE, EXIT_QUOTA
 from insightly_async.models import Record
 
 __all__ = ["Backfill", "KeyedLocks", "StopError"]
+
+# Errors that end the whole run (the worker stops it): a line's own handling lets them by.
+_RUN_STOPPERS: Final = (QuotaExhaustedError, AuthenticationError, SessionClosedError)
+# What else a create can fail with; see _create_failure.
+_CREATE_ERRORS: Final = (
+    APIConnectionError,
+    MalformedResponseError,
+    APIStatusError,
+    ValidationError,
+)
 
 
 @attrs.define
@@ -199,7 +209,7 @@ class Backfill:
         if plan.match_value is not None:
             try:
                 found = await self._search(plan.match_value)
-            except (QuotaExhaustedError, AuthenticationError, SessionClosedError):
+            except _RUN_STOPPERS:
                 raise
             except InsightlyError as exc:
                 self._fail(work, f"looking it up failed: {exc}")
@@ -235,7 +245,7 @@ class Backfill:
         assert record_id is not None
         try:
             await self.resource.update(record)
-        except (QuotaExhaustedError, AuthenticationError, SessionClosedError):
+        except _RUN_STOPPERS:
             raise
         except NotFoundError:
             self._fail(work, f"no {self.checker.target.name} record has the id {record_id}")
@@ -251,29 +261,15 @@ class Backfill:
         self.journal.mark(plan.line, plan.digest, "sending")
         try:
             created = await self.resource.create(self.checker.create_record(plan))
-        except (QuotaExhaustedError, AuthenticationError, SessionClosedError):
+        except _RUN_STOPPERS:
             self.journal.forget(plan.line)  # refused before anything was applied
             raise
-        except APIConnectionError as exc:
-            if exc.outcome_unknown:
-                self._unknown(plan, f"the connection broke after the create was sent ({exc})")
+        except _CREATE_ERRORS as exc:
+            applied_maybe, message = _create_failure(exc)
+            if applied_maybe:
+                self._unknown(plan, message)
             else:
-                self._fail(work, f"the create was not sent: {exc}")
-            return
-        except MalformedResponseError as exc:
-            self._unknown(plan, f"the answer to the create could not be read ({exc})")
-            return
-        except ServerError as exc:
-            if exc.status in OUTCOME_UNKNOWN_STATUSES:
-                self._unknown(plan, f"the server failed while creating it ({exc})")
-            else:
-                self._fail(work, f"the create failed: {exc}")
-            return
-        except APIStatusError as exc:
-            self._fail(work, f"the create was refused: {exc}")
-            return
-        except ValidationError as exc:  # checked before, so not expected; nothing was sent
-            self._fail(work, f"the create was not sent: {exc}")
+                self._fail(work, message)
             return
         record_id = created.id
         self.journal.mark(plan.line, plan.digest, "done", action="created", record_id=record_id)
@@ -297,3 +293,22 @@ class Backfill:
     def _decide(self, plan: Plan, message: str) -> None:
         self.decisions.append((plan.line, message))
         self._advance("decision")
+
+
+def _create_failure(exc: InsightlyError) -> tuple[bool, str]:
+    """Whether a create that raised ``exc`` (one of ``_CREATE_ERRORS``) may have been
+    applied nonetheless, and what to say of it."""
+    if isinstance(exc, APIConnectionError):
+        if exc.outcome_unknown:
+            return True, f"the connection broke after the create was sent ({exc})"
+        return False, f"the create was not sent: {exc}"
+    if isinstance(exc, MalformedResponseError):
+        return True, f"the answer to the create could not be read ({exc})"
+    if isinstance(exc, ServerError) and exc.status in OUTCOME_UNKNOWN_STATUSES:
+        return True, f"the server failed while creating it ({exc})"
+    if isinstance(exc, ServerError):
+        return False, f"the create failed: {exc}"
+    if isinstance(exc, APIStatusError):
+        return False, f"the create was refused: {exc}"
+    # A ValidationError: the line was checked before, so it is not expected; nothing was sent.
+    return False, f"the create was not sent: {exc}"
