@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from insightly_async import InsightlySession, Paginator, PermissionDeniedError
-from insightly_async._facts.wire import CUSTOM_OBJECT_NAME
+from insightly_async._facts.wire import CUSTOM_OBJECT_NAME, MAX_PAGE_SIZE
 
 __all__ = ["Target", "UnknownTypeError", "resolve"]
 
@@ -52,7 +52,7 @@ class Target:
     def pages(
         self,
         *,
-        page_size: int = 500,
+        page_size: int = MAX_PAGE_SIZE,
         updated_after: datetime | None = None,
         count_total: bool = False,
     ) -> Paginator[dict[str, Any]]:
