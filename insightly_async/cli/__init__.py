@@ -1,12 +1,48 @@
-"""The ``insightly-async`` command line (needs the ``cli`` extra: click and rich)."""
+"""The ``insightly-async`` command line (needs the ``cli`` extra: click and rich).
 
-from insightly_async.cli._main import (
-    EXIT_FAILURE,
-    EXIT_OK,
-    EXIT_QUOTA,
-    EXIT_USAGE,
-    cli,
-    main,
-)
+Importing this package needs neither: :func:`main` checks for them first and says how to
+install them, and :data:`cli` (the click group) is loaded on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import TYPE_CHECKING, Any
+
+from insightly_async.cli._exit import EXIT_FAILURE, EXIT_OK, EXIT_QUOTA, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from insightly_async.cli._main import cli
 
 __all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_QUOTA", "EXIT_USAGE", "cli", "main"]
+
+_INSTALL_HINT = "insightly-async needs the 'cli' extra: pip install 'insightly-async[cli]'"
+_EXTRA = ("click", "rich")
+
+
+def _extra_missing() -> bool:
+    for name in _EXTRA:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            return True
+    return False
+
+
+def main() -> None:
+    """The console script ``insightly-async``."""
+    if _extra_missing():
+        print(_INSTALL_HINT, file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    from insightly_async.cli._main import main as run  # noqa: PLC0415 - needs the extra
+
+    run()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "cli":
+        from insightly_async.cli._main import cli  # noqa: PLC0415 - needs the extra
+
+        return cli
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,6 +31,7 @@ import attrs
 
 from insightly_async import (
     InsightlySession,
+    Page,
     PermissionDeniedError,
     QuotaExhaustedError,
     ScanPage,

@@ -1,8 +1,6 @@
 """``insightly-async``: export, backfill, sandbox and quota.
 
-Exit codes: 0 done; 1 failure (one line says why); 2 usage error (nothing was sent);
-3 the daily allowance or the ``--reserve`` was reached (a checkpoint is saved: rerun later
-with ``--resume``, or rerun the backfill).
+Exit codes: see :mod:`insightly_async.cli._exit`.
 """
 
 from __future__ import annotations
@@ -29,6 +27,8 @@ from insightly_async import (
     ValidationError,
     __version__,
 )
+from insightly_async.cli._backfill import run_backfill
+from insightly_async.cli._exit import EXIT_FAILURE, EXIT_QUOTA, EXIT_USAGE
 from insightly_async.cli._export import (
     Exporter,
     ExportError,
@@ -40,12 +40,7 @@ from insightly_async.cli._files import read_json
 from insightly_async.cli._progress import RichReporter
 from insightly_async.cli._targets import UnknownTypeError, resolve
 
-__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_QUOTA", "EXIT_USAGE", "cli", "main"]
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_QUOTA = 3
+__all__ = ["cli", "main"]
 
 SANDBOX_RECORDS = 200  # records of each type in the --sandbox account
 F = TypeVar("F", bound=Callable[..., Any])
@@ -338,8 +333,6 @@ def _summary(result: ExportResult, out: Path) -> None:
 @connection_options
 def backfill(**kwargs: Any) -> None:
     """Create (or update) a record for each line of FILE.jsonl, exactly once."""
-    from insightly_async.cli._backfill import run_backfill  # noqa: PLC0415
-
     conn = _connection(kwargs)
     err = Console(stderr=True)
     show = kwargs["progress"] if kwargs["progress"] is not None else err.is_terminal
@@ -422,5 +415,5 @@ async def _quota(conn: Connection) -> tuple[int | None, int | None]:
 
 
 def main() -> None:
-    """The console script."""
+    """Run the command group (the console script, once the extra is known to be there)."""
     cli(prog_name="insightly-async")

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
 import attrs
 
-from insightly_async import InsightlySession, PermissionDeniedError
-from insightly_async.pagination import Paginator
-from insightly_async.resources import SessionResources
+from insightly_async import InsightlySession, Paginator, PermissionDeniedError
+from insightly_async._facts.wire import CUSTOM_OBJECT_NAME, MAX_PAGE_SIZE
 
-__all__ = ["CUSTOM_OBJECT", "Target", "UnknownTypeError", "resolve", "type_names"]
-
-CUSTOM_OBJECT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,60}__c$")
+__all__ = ["Target", "UnknownTypeError", "resolve"]
 
 
 class UnknownTypeError(ValueError):
     """A type name that is neither a resource nor a custom object name."""
-
-
-def type_names() -> list[str]:
-    """The resource attributes that list records, in the session's order."""
-    return [
-        name
-        for name, value in vars(SessionResources).items()
-        if isinstance(value, cached_property) and name not in ("custom_fields", "custom_objects")
-    ]
 
 
 @attrs.frozen
@@ -66,7 +52,7 @@ class Target:
     def pages(
         self,
         *,
-        page_size: int = 500,
+        page_size: int = MAX_PAGE_SIZE,
         updated_after: datetime | None = None,
         count_total: bool = False,
     ) -> Paginator[dict[str, Any]]:
@@ -77,10 +63,6 @@ class Target:
             options["updated_after"] = updated_after
         paginator: Paginator[dict[str, Any]] = self.resource.list(**options)
         return paginator
-
-
-def _custom_object(crm: InsightlySession, name: str) -> Target:
-    return Target.of(name, crm.custom_object(name))
 
 
 async def resolve(
@@ -95,10 +77,10 @@ async def resolve(
         UnknownTypeError: a name that is no record type (the message lists the known ones),
             or a custom object the account does not have.
     """
-    known = type_names()
+    known = InsightlySession.resource_names()
     wanted: list[str] = []
     for name in names:
-        if name != "all" and name not in known and not CUSTOM_OBJECT.match(name):
+        if name != "all" and name not in known and not CUSTOM_OBJECT_NAME.fullmatch(name):
             raise UnknownTypeError(
                 f"unknown record type {name!r}; known types: {', '.join(known)}, "
                 "or a custom object name such as Fruit__c"
@@ -114,22 +96,18 @@ async def resolve(
         except PermissionDeniedError:
             objects = None  # a key that may not see the definitions works on the rest
     if "all" in wanted:
-        targets = [Target.of(name, getattr(crm, name)) for name in known]
-        targets += [_custom_object(crm, name) for name in objects or []]
+        targets = [Target.of(name, crm.resource(name)) for name in [*known, *(objects or [])]]
     seen = {target.name for target in targets}
     for name in wanted:
         if name == "all" or name in seen:
             continue
         seen.add(name)
-        if name in known:
-            targets.append(Target.of(name, getattr(crm, name)))
-        elif objects is not None and name not in objects:
+        if name not in known and objects is not None and name not in objects:
             have = ", ".join(objects) or "none"
             raise UnknownTypeError(
                 f"the account has no custom object {name!r} (its custom objects: {have})"
             )
-        else:
-            targets.append(_custom_object(crm, name))
+        targets.append(Target.of(name, crm.resource(name)))
     if writable:
         for target in targets:
             if not target.creatable:
