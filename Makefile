@@ -1,13 +1,14 @@
 # `make test` is the project's one test command: on a fresh machine it installs everything
 # the suite needs (a virtualenv with the package and its extras, and Debian's redis-server),
-# then runs ruff, mypy --strict and pytest with warnings as errors.
+# then runs ruff, the import-linter contracts, mypy --strict and pytest with warnings as
+# errors.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test install system-deps lint typecheck unit bench clean
+.PHONY: test install system-deps lint typecheck unit bench generate clean
 
 test: install system-deps lint typecheck unit
 
@@ -29,12 +30,16 @@ system-deps:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy
 
 unit: install system-deps
 	$(BIN)/pytest
+
+generate: install
+	$(BIN)/python -m tools.gen_resources
 
 bench: install
 	$(BIN)/python -m benchmarks

@@ -31,7 +31,6 @@ import attrs
 
 from insightly_async import (
     InsightlySession,
-    Page,
     PermissionDeniedError,
     QuotaExhaustedError,
     ScanPage,
