@@ -8,6 +8,7 @@ import binascii
 import functools
 import json
 import random
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -110,6 +111,7 @@ class Server(SubResourceHandlers):
         self.daily = DailyAllowance()
         self.in_flight = 0
         self._app: web.Application | None = None
+        self._connections: weakref.WeakSet[object] = weakref.WeakSet()
 
     @property
     def app(self) -> web.Application:
@@ -120,7 +122,13 @@ class Server(SubResourceHandlers):
 
     def _build_app(self) -> web.Application:
         app = web.Application(
-            middlewares=[self._log_mw, self._limits_mw, self._faults_mw, self._errors_mw],
+            middlewares=[
+                self._connect_mw,
+                self._log_mw,
+                self._limits_mw,
+                self._faults_mw,
+                self._errors_mw,
+            ],
             client_max_size=32 * 1024 * 1024,
         )
         app.router.add_routes(self._routes())
@@ -240,6 +248,16 @@ class Server(SubResourceHandlers):
             add("GET", f"{one}/LinkEmailAddress", bind(self._link_email_address))
         if Sub.ACTIVITY_SET_ASSIGNMENT in subs:
             add("POST", f"{one}/ActivitySetAssignment", bind(self._activity_set_assignment))
+
+    @web.middleware
+    async def _connect_mw(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        # The first request of a connection arrives after the connection's setup.
+        connection = request.transport
+        if connection is not None and connection not in self._connections:
+            self._connections.add(connection)
+            if self.options.connect_delay:
+                await asyncio.sleep(self.options.connect_delay)
+        return await handler(request)
 
     @web.middleware
     async def _log_mw(self, request: web.Request, handler: Handler) -> web.StreamResponse:

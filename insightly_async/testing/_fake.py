@@ -100,6 +100,10 @@ class FakeInsightly:
             or the item's id).
         latency: Seconds added to every admitted request after it arrives.
         jitter: Spread of that delay: uniform in ``latency ± jitter``, at least 0.
+        connect_delay: Seconds by which the first request of every new connection
+            arrives late, as if its connection took that long to set up (a TCP and TLS
+            handshake): it is logged and counted by the windows only then. Requests on a
+            kept-alive connection arrive at once.
         check_references: Reference fields written by a client (``ORGANISATION_ID``,
             ``OWNER_USER_ID``, ``LEAD_SOURCE_ID``…) must name an existing record (400
             otherwise).
@@ -134,6 +138,7 @@ class FakeInsightly:
         subcollection_put: Literal["replace", "merge"] = "replace",
         latency: float = 0.0,
         jitter: float = 0.0,
+        connect_delay: float = 0.0,
         check_references: bool = True,
         list_filters: Literal["reject", "ignore", "apply"] = "reject",
         host: str = "127.0.0.1",
@@ -155,6 +160,7 @@ class FakeInsightly:
             subcollection_put=subcollection_put,
             latency=latency,
             jitter=jitter,
+            connect_delay=connect_delay,
             check_references=check_references,
             list_filters=list_filters,
         )

@@ -70,6 +70,7 @@ class Options:
     )
     latency: float = attrs.field(default=0.0, validator=_NOT_NEGATIVE)
     jitter: float = attrs.field(default=0.0, validator=_NOT_NEGATIVE)
+    connect_delay: float = attrs.field(default=0.0, validator=_NOT_NEGATIVE)
     check_references: bool = attrs.field(default=True, validator=_FLAG)
     list_filters: ListFilters = attrs.field(
         default="reject", validator=_one_of("reject", "ignore", "apply")
