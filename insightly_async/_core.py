@@ -134,6 +134,8 @@ class Client:
         """
         if self._shared.closed:
             raise SessionClosedError("this InsightlySession is closed")
+        if if_match is not None:
+            if_match = _sansio.header_value("if_match", if_match)
         return await self._shared.funnel.request(
             method,
             url,

@@ -31,7 +31,14 @@ from insightly_async._facts import wire
 from insightly_async._sansio import Answer
 from insightly_async.limits import Permit, RateLimiter
 from insightly_async.quota import Quota
-from insightly_async.transport import Request, Response, Timeout, Transport, TransportError
+from insightly_async.transport import (
+    Request,
+    Response,
+    ResponseTooLargeError,
+    Timeout,
+    Transport,
+    TransportError,
+)
 
 __all__ = ["Funnel"]
 
@@ -52,6 +59,7 @@ class Funnel:
         quota: Quota,
         max_in_flight: int,
         backoff: _sansio.Backoff,
+        max_body: int | None = None,
         rng: random.Random | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -67,6 +75,7 @@ class Funnel:
         self._rng = rng or random.Random()
         self._sleep = sleep
         self.sent = 0  # attempts handed to the transport, retries included
+        self.max_body = max_body  # the largest answer body read, in bytes
 
     async def request(
         self,
@@ -108,7 +117,7 @@ class Funnel:
         if json_body is not None:
             body = json.dumps(json_body, ensure_ascii=False).encode()
             headers["Content-Type"] = "application/json; charset=utf-8"
-        request = Request(method, url, params or {}, headers, body, timeout)
+        request = Request(method, url, params or {}, headers, body, timeout, self.max_body)
 
         unknown_before = False
         retry = 0
@@ -153,6 +162,7 @@ class Funnel:
             sent: float | None = None
             permit: Permit | None = None
             reached = True  # the request may have reached the server
+            too_large: ResponseTooLargeError | None = None
             try:
                 permit = await self.limiter.acquire()
                 # The allowance may have been found spent while this request waited.
@@ -168,6 +178,9 @@ class Funnel:
                 raise _sansio.connection_error(
                     method=method, url=url, message=str(exc), sent=exc.sent, timeout=exc.timeout
                 ) from exc
+            except ResponseTooLargeError as exc:
+                too_large = exc
+                response = Response(exc.status, exc.headers)
             finally:
                 if permit is not None:
                     permit.finished(sent=sent is not None and reached)
@@ -200,6 +213,15 @@ class Funnel:
             self.limiter.on_throttled()
         else:
             self.limiter.on_success()
+        if too_large is not None:
+            raise MalformedResponseError(
+                f"the answer is larger than the session's limit of {too_large.limit:,} bytes "
+                "(max_response_bytes)",
+                status=status,
+                method=method,
+                url=url,
+                text="",
+            ) from too_large
         return _sansio.decode_answer(
             method=method,
             url=url,

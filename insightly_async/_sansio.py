@@ -51,6 +51,7 @@ __all__ = [
     "decode_answer",
     "encode_query",
     "error_message",
+    "header_value",
     "make_status_error",
     "parse_retry_after",
     "retries_unknown_outcome",
@@ -126,6 +127,22 @@ def base_url_for(*, pod: str | None, base_url: str | None) -> str:
             f"plain http is only allowed to loopback hosts, not {url.host!r}; use https",
         )
     return str(url).rstrip("/")
+
+
+def header_value(field: str, value: object) -> str:
+    """A value to send in a header (``If-Match``): a string of visible characters.
+
+    Raises:
+        ValidationError: not a string, empty, too long, or holding control characters
+            (a CR or LF would inject headers), naming ``field``.
+    """
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be a string, not {type(value).__name__}")
+    if not value or len(value) > 8192:
+        raise ValidationError(field, f"must be 1 to 8192 characters long, got {len(value)}")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValidationError(field, f"must not contain control characters: {value!r:.100}")
+    return value
 
 
 def build_url(base_url: str, *segments: str | int) -> str:
@@ -348,6 +365,14 @@ def decode_answer(
             return Answer(status, headers, None, method, url)
         try:
             data = json.loads(body)
+        except RecursionError as exc:
+            raise MalformedResponseError(
+                "the body's JSON is nested too deep",
+                status=status,
+                method=method,
+                url=url,
+                text=body[:200].decode("utf-8", errors="replace"),
+            ) from exc
         except ValueError as exc:
             raise MalformedResponseError(
                 "the body is not valid JSON",
@@ -361,7 +386,7 @@ def decode_answer(
     decoded: Any
     try:
         decoded = json.loads(text) if text.strip() else ""
-    except ValueError:
+    except (ValueError, RecursionError):
         decoded = text
     if is_daily_quota_429(status, headers):
         raise QuotaExhaustedError(

@@ -27,6 +27,9 @@ __all__ = ["InsightlySession"]
 DEFAULT_MAX_IN_FLIGHT: Final = 10
 DEFAULT_MAX_RETRIES: Final = 5
 DEFAULT_TIMEOUT: Final = 60.0
+# Far above the largest page Insightly sends (500 contacts are about 0.75 MB), far below
+# what would hurt a service's memory.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 
 
 class InsightlySession(SessionResources):
@@ -59,6 +62,9 @@ class InsightlySession(SessionResources):
             :mod:`insightly_async.transport`), e.g. ``testing.MockTransport`` in tests.
             Not allowed together with ``session``.
         backoff: The retry timing (exponential backoff with full jitter).
+        max_response_bytes: The longest answer read (default 64 MiB): a longer one
+            stops being read as soon as it shows and raises
+            :class:`MalformedResponseError`, so a broken proxy cannot exhaust memory.
 
     Raises:
         ValidationError: a missing key, a malformed pod, an unsafe URL or a bad option.
@@ -81,6 +87,7 @@ class InsightlySession(SessionResources):
         session: aiohttp.ClientSession | None = None,
         transport: Transport | None = None,
         backoff: _sansio.Backoff | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("INSIGHTLY_API_KEY")
         if key is None:
@@ -107,6 +114,14 @@ class InsightlySession(SessionResources):
                 raise ValidationError("transport", "give either session or transport, not both")
             if not isinstance(transport, Transport):
                 raise ValidationError("transport", "must have send(request) and aclose()")
+        if (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1024
+        ):
+            raise ValidationError(
+                "max_response_bytes", f"must be an int >= 1024, got {max_response_bytes!r}"
+            )
         per_attempt = as_timeout(timeout)
         pacer = limiter if limiter is not None else Pacer(DEFAULT_RATE if rate is None else rate)
         funnel = Funnel(
@@ -116,6 +131,7 @@ class InsightlySession(SessionResources):
             quota=Quota(reserve=quota_reserve),
             max_in_flight=max_in_flight,
             backoff=backoff or _sansio.Backoff(),
+            max_body=max_response_bytes,
         )
         self._client = Client(root, funnel, max_retries=max_retries, timeout=per_attempt)
 

@@ -38,6 +38,7 @@ __all__ = [
     "AiohttpTransport",
     "Request",
     "Response",
+    "ResponseTooLargeError",
     "Timeout",
     "Transport",
     "TransportError",
@@ -72,6 +73,8 @@ class Request:
         headers: Every header to send (``Authorization`` included: never log it).
         body: The body, or ``None``.
         timeout: The limits of this attempt.
+        max_body: The largest answer body to read, in bytes (``None``: no limit); a
+            longer one raises :class:`ResponseTooLargeError` as soon as it shows.
         on_written: Called by the transport the moment the request is written, with
             ``True`` when it went on a connection opened for it (the pacer counts requests
             as the server sees them; a transport that cannot tell may leave it uncalled).
@@ -83,6 +86,7 @@ class Request:
     headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     body: bytes | None = attrs.field(default=None, repr=False)
     timeout: Timeout = Timeout()
+    max_body: int | None = None
     on_written: Callable[[bool], None] | None = attrs.field(default=None, repr=False, eq=False)
 
 
@@ -131,6 +135,22 @@ class TransportError(Exception):
         self.timeout = timeout
 
 
+class ResponseTooLargeError(Exception):
+    """The answer's body is longer than the request's ``max_body``: reading stopped.
+
+    Attributes:
+        status: The answer's status.
+        headers: The answer's headers.
+        limit: The limit it went over, in bytes.
+    """
+
+    def __init__(self, status: int, headers: CIMultiDictProxy[str], limit: int) -> None:
+        super().__init__(f"the answer is larger than {limit:,} bytes")
+        self.status = status
+        self.headers = headers
+        self.limit = limit
+
+
 @runtime_checkable
 class Transport(Protocol):
     """What the request funnel needs to make one exchange."""
@@ -169,6 +189,23 @@ def _one_attempt() -> _Middleware:
             raise
 
     return middleware
+
+
+async def _read(resp: aiohttp.ClientResponse, limit: int | None) -> bytes:
+    """The body, read no further than ``limit`` bytes (declared length or not)."""
+    if limit is None:
+        return await resp.read()
+    declared = resp.content_length
+    if declared is not None and declared > limit:
+        raise ResponseTooLargeError(resp.status, resp.headers, limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise ResponseTooLargeError(resp.status, resp.headers, limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class _Sending:
@@ -265,7 +302,7 @@ class AiohttpTransport:
                     _Sending(request.on_written) if request.on_written is not None else None
                 ),
             ) as resp:
-                body = await resp.read()
+                body = await _read(resp, request.max_body)
                 return Response(resp.status, resp.headers, body)
         except asyncio.TimeoutError as exc:
             # A connect timeout means nothing was sent; after that, nobody knows.

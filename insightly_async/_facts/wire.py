@@ -90,21 +90,29 @@ class QuotaHeaders:
     remaining: int | None
 
 
-def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+def _header_count(headers: Mapping[str, str], name: str) -> int | None:
+    # A count of calls: a whole number >= 0. Anything else (absent, garbled, negative)
+    # says nothing, rather than something absurd: a proxy that rewrote the header to -5
+    # must not make the client believe the allowance is spent for the next five minutes.
     raw = headers.get(name)
     if raw is None:
         return None
     try:
-        return int(raw.strip())
+        value = int(raw.strip())
     except ValueError:
         return None
+    return value if value >= 0 else None
 
 
 def parse_quota_headers(headers: Mapping[str, str]) -> QuotaHeaders:
-    """``X-RateLimit-Limit`` / ``X-RateLimit-Remaining`` (``None`` when absent or garbled)."""
+    """``X-RateLimit-Limit`` / ``X-RateLimit-Remaining``.
+
+    Each is ``None`` when absent, not a whole number, or negative: such a value is
+    ignored, and the quota keeps what earlier answers said.
+    """
     return QuotaHeaders(
-        limit=_header_int(headers, RATE_LIMIT_LIMIT),
-        remaining=_header_int(headers, RATE_LIMIT_REMAINING),
+        limit=_header_count(headers, RATE_LIMIT_LIMIT),
+        remaining=_header_count(headers, RATE_LIMIT_REMAINING),
     )
 
 

@@ -16,6 +16,10 @@ __all__ = ["Paginator"]
 
 T = TypeVar("T")
 
+# Pages fetched ahead at most. At 10 requests per second even 10 are rarely all in flight;
+# the bound keeps a typo (concurrency=100_000) from starting that many tasks.
+MAX_CONCURRENCY = 64
+
 
 class Paginator(Generic[T]):
     """Every record of a list, page by page.
@@ -47,8 +51,14 @@ class Paginator(Generic[T]):
         key: Callable[[T], int] | None = None,
     ) -> None:
         validate_page_size(page_size)
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise ValidationError("concurrency", f"must be an int >= 1, got {concurrency!r}")
+        if (
+            isinstance(concurrency, bool)
+            or not isinstance(concurrency, int)
+            or not 1 <= concurrency <= MAX_CONCURRENCY
+        ):
+            raise ValidationError(
+                "concurrency", f"must be an int from 1 to {MAX_CONCURRENCY}, got {concurrency!r}"
+            )
         if isinstance(start, bool) or not isinstance(start, int) or start < 0:
             raise ValidationError("start", f"must be an int >= 0, got {start!r}")
         self._fetch = fetch

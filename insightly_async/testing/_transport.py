@@ -6,7 +6,7 @@ manner of ``httpx.MockTransport``::
 
     from insightly_async import InsightlySession
     from insightly_async.testing import MockTransport
-    from insightly_async.transport import Request, Response
+    from insightly_async.transport import Request, Response, ResponseTooLargeError
 
     def handler(request: Request) -> Response:
         if request.url.endswith("/Contacts/42"):
@@ -27,7 +27,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 
-from insightly_async.transport import Request, Response
+from insightly_async.transport import Request, Response, ResponseTooLargeError
 
 __all__ = ["Handler", "MockTransport"]
 
@@ -63,6 +63,8 @@ class MockTransport:
             raise TypeError(
                 f"the handler must return a transport Response, not {type(answer).__name__}"
             )
+        if request.max_body is not None and len(answer.body) > request.max_body:
+            raise ResponseTooLargeError(answer.status, answer.headers, request.max_body)
         return answer
 
     async def aclose(self) -> None:
