@@ -55,6 +55,7 @@ class Connection:
     pod: str | None
     base_url: str | None
     sandbox: bool
+    timeout: float = 60.0
 
 
 def connection_options(command: F) -> F:
@@ -78,6 +79,14 @@ def connection_options(command: F) -> F:
             is_flag=True,
             help="Work against an in-process emulator seeded with demo data.",
         ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=1.0),
+            default=60.0,
+            show_default=True,
+            metavar="SECONDS",
+            help="Longest wait for one answer before the attempt counts as failed.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -90,6 +99,7 @@ def _connection(kwargs: dict[str, Any]) -> Connection:
         pod=kwargs.pop("pod"),
         base_url=kwargs.pop("base_url"),
         sandbox=kwargs.pop("sandbox"),
+        timeout=kwargs.pop("timeout"),
     )
     if not conn.sandbox and not conn.api_key:
         raise click.UsageError("no API key: pass --api-key, set INSIGHTLY_API_KEY, or --sandbox")
@@ -107,13 +117,17 @@ async def open_session(conn: Connection, **options: Any) -> AsyncIterator[Insigh
         async with FakeInsightly(seed=0) as fake:
             fake.seed(SANDBOX_RECORDS)
             async with InsightlySession(
-                api_key=fake.api_key, base_url=fake.base_url, **options
+                api_key=fake.api_key, base_url=fake.base_url, timeout=conn.timeout, **options
             ) as crm:
                 yield crm
         return
     try:
         crm = InsightlySession(
-            api_key=conn.api_key, pod=conn.pod, base_url=conn.base_url, **options
+            api_key=conn.api_key,
+            pod=conn.pod,
+            base_url=conn.base_url,
+            timeout=conn.timeout,
+            **options,
         )
     except ValidationError as exc:
         raise click.UsageError(str(exc)) from None

@@ -405,7 +405,9 @@ def test_a_create_whose_answer_was_lost_is_never_resent(
     assert f"{source}:1: needs a decision" in undecided.stderr
     assert requests(served) == 0
 
-    resolved = run(served, "contacts", str(source), "--match-on", "EMAIL_ADDRESS")
+    # (The line was marked undecided just now: the rerun waits out a short request timeout
+    # before looking it up, in case its create were still under way.)
+    resolved = run(served, "contacts", str(source), "--match-on", "EMAIL_ADDRESS", "--timeout", "2")
     assert resolved.exit_code == EXIT_OK, resolved.output
     assert "0 created, 1 updated, 2 skipped (already done)" in resolved.stdout
     # Found as the line has it: nothing to change, nothing sent but the search.
@@ -437,7 +439,9 @@ def test_a_line_left_sending_is_looked_up_not_resent(served: ThreadedFake, tmp_p
         "ada3@backfill.test",
     ]
 
-    resolved = run(served, "contacts", str(source), "--match-on", "EMAIL_ADDRESS")
+    # (The row was written "sending" just now: the rerun waits out a short request timeout
+    # before looking the line up, in case its create were still under way.)
+    resolved = run(served, "contacts", str(source), "--match-on", "EMAIL_ADDRESS", "--timeout", "2")
     assert resolved.exit_code == EXIT_OK, resolved.output
     assert "1 created, 0 updated, 2 skipped (already done)" in resolved.stdout
     assert emails(served)["ada2@backfill.test"] == 1
@@ -507,7 +511,9 @@ def test_kill_9_mid_run_then_a_rerun_with_match_on_creates_each_line_once(
             done_before + len(landed)
         )
 
-        rerun = run(served, "contacts", str(source), "--match-on", "EMAIL_ADDRESS")
+        rerun = run(
+            served, "contacts", str(source), "--match-on", "EMAIL_ADDRESS", "--timeout", "2"
+        )
 
         assert rerun.exit_code == EXIT_OK, rerun.output
         created = total - done_before - len(landed)

@@ -14,6 +14,11 @@ process was killed mid-request, or the connection broke after sending) is never 
 blindly: with ``--match-on`` it is looked up first, without it is reported for a decision.
 Updates (PUT) are idempotent and are simply redone.
 
+A create sent less than the request timeout ago may still be under way at the server (the
+process was killed while the API was slow to answer): looked up now, it would not be found
+yet and would be created again. So such a line is looked up only once its send, as the
+journal records it, is older than the request timeout.
+
 :mod:`._command` runs the two passes for the command and turns the outcome into a report
 and an exit code.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -13,12 +14,37 @@ from rich.console import Console
 from insightly_async import InsightlySession
 from insightly_async.cli._backfill._check import Checker, MatchOnError, prepass
 from insightly_async.cli._backfill._engine import Backfill, StopError
-from insightly_async.cli._backfill._journal import Journal, JournalError, default_journal
+from insightly_async.cli._backfill._journal import (
+    UNCERTAIN,
+    Journal,
+    JournalError,
+    Row,
+    default_journal,
+)
 from insightly_async.cli._exit import EXIT_FAILURE, EXIT_OK, EXIT_QUOTA, EXIT_USAGE
 from insightly_async.cli._progress import LineBar
 from insightly_async.cli._targets import UnknownTypeError, resolve
 
 __all__ = ["run_backfill"]
+
+
+def _announce_settling(err: Console, rows: dict[int, Row], settle: float) -> None:
+    """Say why a rerun waits before looking up creates an earlier run left under way."""
+    now = datetime.now(timezone.utc)
+    waits = [
+        settle - (now - at).total_seconds()
+        for row in rows.values()
+        if row.state in UNCERTAIN and (at := row.recorded()) is not None
+    ]
+    pending = [wait for wait in waits if wait > 0]
+    if pending:
+        count = len(pending)
+        _print(
+            err,
+            f"{count} create{'s' if count != 1 else ''} of an earlier run may still be under "
+            f"way: looked up within {max(pending):.0f} s, once older than the request "
+            "timeout (--timeout)",
+        )
 
 
 def _print(console: Console, text: str) -> None:
@@ -81,6 +107,9 @@ async def run_backfill(
                 return EXIT_USAGE
             book.start(type_name=target.name, source=path)
             discard = False
+            settle = crm.timeout.total or 60.0
+            if checker.match_on is not None:
+                _announce_settling(err, rows, settle)
             with LineBar(err, enabled=progress, name=target.name, total=scan.total) as bar:
                 run = Backfill(
                     crm,
@@ -91,6 +120,7 @@ async def run_backfill(
                     rows=rows,
                     concurrency=concurrency,
                     advance=bar.advance,
+                    settle=settle,
                 )
                 try:
                     await run.run()

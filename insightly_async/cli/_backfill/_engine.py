@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Final
 
@@ -37,6 +38,11 @@ from insightly_async.models import Record
 
 __all__ = ["Backfill", "KeyedLocks", "StopError"]
 
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 # Errors that end the whole run (the worker stops it): a line's own handling lets them by.
 _RUN_STOPPERS: Final = (QuotaExhaustedError, AuthenticationError, SessionClosedError)
 # What else a create can fail with; see _create_failure.
@@ -52,6 +58,7 @@ _CREATE_ERRORS: Final = (
 class Work:
     plan: Plan
     uncertain: bool  # a create of this line may have been applied already
+    sent_at: datetime | None = None  # when that create was sent (at the latest)
 
 
 class KeyedLocks:
@@ -100,6 +107,8 @@ class Backfill:
         rows: dict[int, Row],
         concurrency: int,
         advance: Callable[[], None],
+        settle: float = 60.0,
+        clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.crm = crm
         self.checker = checker
@@ -110,6 +119,8 @@ class Backfill:
         self.rows = rows
         self.concurrency = concurrency
         self._advance_bar = advance
+        self._settle = settle
+        self._clock = clock
         self.counts: Counter[str] = Counter()
         self.failures: list[tuple[int, str]] = []
         self.decisions: list[tuple[int, str]] = []
@@ -179,7 +190,8 @@ class Backfill:
                         self.journal.mark(number, digest, "unknown", message=message)
                     self._decide(plan, message)
                     continue
-                await queue.put(Work(plan, uncertain))
+                sent_at = row.recorded() if uncertain and row is not None else None
+                await queue.put(Work(plan, uncertain, sent_at))
         for _ in range(self.concurrency):
             await queue.put(None)
 
@@ -207,6 +219,8 @@ class Backfill:
             await self._update(work, record, "updated")
             return
         if plan.match_value is not None:
+            if work.uncertain:
+                await self._settled(work)
             try:
                 found = await self._search(plan.match_value)
             except _RUN_STOPPERS:
@@ -228,6 +242,20 @@ class Backfill:
                 return
             work.uncertain = False  # looked up: it is not there
         await self._create(work)
+
+    async def _settled(self, work: Work) -> None:
+        """Wait until a create an earlier run sent can no longer be in flight.
+
+        A create sent just before a crash may still be on its way, or under way at the
+        server: a lookup now would not find it, and the line would be created twice. So
+        a line whose create was sent less than the request timeout ago is looked up only
+        once that much time has passed since (the journal records when it was sent).
+        """
+        if work.sent_at is None:
+            return
+        wait = self._settle - (self._clock() - work.sent_at).total_seconds()
+        if wait > 0:
+            await asyncio.sleep(wait)
 
     async def _search(self, value: str | int | float | bool) -> list[dict[str, Any]]:
         """The records whose match field equals ``value`` (two at most), as wire dicts."""

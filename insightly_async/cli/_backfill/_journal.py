@@ -72,6 +72,14 @@ class Row:
     action: str | None
     record_id: int | None
     message: str | None
+    at: str = ""  # when the state was recorded (UTC, ``yyyy-MM-dd HH:mm:ss``)
+
+    def recorded(self) -> datetime | None:
+        """When the state was recorded, or ``None`` if the journal does not say."""
+        try:
+            return datetime.strptime(self.at, BODY_DATETIME_FORMAT).replace(tzinfo=timezone.utc)
+        except ValueError:
+            return None
 
 
 def _lock(fd: int) -> bool:
@@ -163,7 +171,7 @@ class Journal:
             return {}
         try:
             cursor = self._db().execute(
-                "SELECT line, digest, state, action, record_id, message FROM lines"
+                "SELECT line, digest, state, action, record_id, message, at FROM lines"
             )
             return {line: Row(*rest) for line, *rest in cursor}
         except sqlite3.DatabaseError:
