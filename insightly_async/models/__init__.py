@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from insightly_async._exceptions import ResponseValidationError
 from insightly_async.models import _generated
 from insightly_async.models._base import (
     CustomField,
@@ -33,21 +34,12 @@ from insightly_async.models._base import (
     WireField,
 )
 from insightly_async.models._converter import (
-    changes,
     converter,
-    create_payload,
-    format_datetime,
     make_converter,
-    mark_clean,
-    model_fields,
-    parse_datetime,
-    payload_from_changes,
     structure,
     structure_many,
-    unstructure,
-    validate,
-    wire_name,
 )
+from insightly_async.models._fields import model_fields, wire_name
 from insightly_async.models._generated import (
     Activity,
     ActivityAssignment,
@@ -103,6 +95,15 @@ from insightly_async.models._generated import (
     Ticket,
     User,
 )
+from insightly_async.models._unstructure import (
+    changes,
+    create_payload,
+    mark_clean,
+    payload_from_changes,
+    unstructure,
+)
+from insightly_async.models._validate import validate
+from insightly_async.models._values import format_datetime, parse_datetime
 
 __all__ = [
     "MODELS",
@@ -158,6 +159,7 @@ __all__ = [
     "Record",
     "RecordDate",
     "Relationship",
+    "ResponseValidationError",
     "SubRecord",
     "Tag",
     "Task",

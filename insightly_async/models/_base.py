@@ -11,7 +11,10 @@ module holds what they are built from:
 - :class:`Record` (a top-level record, with ``.id`` and ``.etag``) and :class:`SubRecord`;
 - :class:`OpportunityState`, :class:`CustomField` and :class:`CustomFields`.
 
-Conversion between models and wire dicts lives in :mod:`insightly_async.models._converter`.
+Conversion between models and wire dicts is built on the field metadata: the field table of
+each class (``_fields``), one codec per kind (``_codecs``), the structure hooks
+(``_structure``) of the converter (``_converter``), writing (``_unstructure``) and the
+checks before sending (``_validate``).
 """
 
 from __future__ import annotations
