@@ -39,5 +39,8 @@ unit: install system-deps
 bench: install
 	$(BIN)/python -m benchmarks
 
+generate: install
+	$(BIN)/python -m tools.gen_models
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,36 +1,50 @@
-"""Generate :mod:`insightly_async.models._generated` from the Swagger document and the catalog.
+"""Generate ``insightly_async/models/_generated.py`` from the API facts.
 
-Run ``python -m insightly_async.models._codegen`` after changing the spec, the catalog or
-this generator; ``--check`` only reports whether the committed module is current (the test
-suite runs the same comparison).
+Run ``python -m tools.gen_models`` (or ``make generate``) from the repository root after
+changing the spec, the catalog, the field tables or this generator; ``--check`` only
+reports whether the committed module is current (the test suite runs it).
 
-Field lists, types, ``maxLength`` and ``readOnly`` come from the schemas of the spec: a
-record type's schema is the one of its list endpoint (``_spec.entity_schema``), sub-records
-are the spec's shared ``definitions``. The few corrections the spec needs are the tables
-below, each with its reason.
+Record types take their fields, in the order the server writes them, from
+:func:`insightly_async._facts.fields.record_fields` (the Swagger schemas corrected by the
+recorded responses); sub-records are the spec's shared ``definitions``. The few
+corrections the spec needs for the models are the tables below, each with its reason.
+
+The generator imports nothing it generates: only ``insightly_async._facts``, without the
+package's ``__init__`` (which imports the models). What it needs to know of the models'
+base module (the names it exports, the attributes the base classes reserve) it reads from
+that module's source.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import builtins
+import datetime
+import functools
 import keyword
 import re
 import sys
 import textwrap
+import typing
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
-from insightly_async._facts.catalog import CATALOG, RecordType, custom_object_type
-from insightly_async._facts.spec import definition, entity_schema, load_spec
-from insightly_async.models._base import Record
+from tools._facts_only import PACKAGE, import_facts
 
-__all__ = ["CodegenError", "main", "render"]
+import_facts()
 
-TARGET = Path(__file__).with_name("_generated.py")
-_MODULE = "insightly_async.models._codegen"
+from insightly_async._facts.catalog import CATALOG, RecordType, custom_object_type  # noqa: E402
+from insightly_async._facts.fields import record_fields  # noqa: E402
+from insightly_async._facts.spec import definition, load_spec  # noqa: E402
+
+__all__ = ["CodegenError", "build_class", "collect", "main", "render", "reserved_names"]
+
+TARGET: Final = PACKAGE / "models" / "_generated.py"
+BASE: Final = PACKAGE / "models" / "_base.py"
+_COMMAND: Final = "python -m tools.gen_models"
 
 LINE_LENGTH = 100
 
@@ -150,26 +164,11 @@ SUBRECORDS: Sequence[tuple[str, str | tuple[str, ...], str]] = (
     ("CustomObject", "APICustomObject", "The definition of a custom object (``/CustomObjects``)."),
 )
 
-_VISIBILITY: Sequence[tuple[str, dict[str, Any], str]] = (
-    ("VISIBLE_TO", {"type": "string", "maxLength": 11}, "OWNER_USER_ID"),
-    ("VISIBLE_TEAM_ID", {"type": "integer", "format": "int64"}, "VISIBLE_TO"),
-)
-
-# Fields real responses carry that the spec's schema leaves out: (wire, schema, after which
-# wire field). Recorded v3.1 contacts, leads and custom-object records have them.
-ADDED_FIELDS: Mapping[str, Sequence[tuple[str, dict[str, Any], str]]] = {
-    **dict.fromkeys(("Contact", "Organisation", "Opportunity", "Project"), _VISIBILITY),
-    "Lead": (
-        *_VISIBILITY,
-        ("LINKS", {"type": "array", "items": {"$ref": "#/definitions/APILinkDto"}}, "TAGS"),
-    ),
+# Docstrings of record models that the catalog's paths do not describe well.
+RECORD_DOCS: Mapping[str, str] = {
     "CustomObjectRecord": (
-        (
-            "DATE_UPDATED_UTC",
-            {"type": "string", "format": "date-time", "readOnly": True},
-            "DATE_CREATED_UTC",
-        ),
-        ("CREATED_USER_ID", {"type": "integer", "readOnly": True}, "DATE_UPDATED_UTC"),
+        "A record of a custom object (``/{objectName}``, e.g. ``/Fruit__c``; id "
+        "``RECORD_ID``). The object's own fields are its custom fields."
     ),
 }
 
@@ -296,27 +295,60 @@ def _field(
     )
 
 
-_RESERVED = frozenset(dir(Record)) | {a.name for a in attrs.fields(Record)} | {"id"}
+@functools.cache
+def _base_module() -> ast.Module:
+    return ast.parse(BASE.read_text(encoding="utf-8"), str(BASE))
 
 
-def _class(
+@functools.cache
+def reserved_names() -> frozenset[str]:
+    """The attribute names the base classes of the records take (``extra``, ``etag``, ``id``…),
+    read from the source of the models' base module.
+
+    Names starting with ``_`` are refused apart from these: attrs treats them as private.
+    """
+    names: set[str] = set()
+    for node in _base_module().body:
+        if isinstance(node, ast.ClassDef) and node.name in ("Model", "Record"):
+            for item in node.body:
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    names.add(item.target.id)
+                elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    names.add(item.name)
+                elif isinstance(item, ast.Assign):
+                    names.update(t.id for t in item.targets if isinstance(t, ast.Name))
+    return frozenset(names)
+
+
+@functools.cache
+def _base_exports() -> frozenset[str]:
+    """The names the models' base module exports (its ``__all__``, read from its source)."""
+    for node in _base_module().body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+            and isinstance(node.value, (ast.List, ast.Tuple))
+        ):
+            return frozenset(
+                e.value
+                for e in node.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            )
+    raise CodegenError(f"{BASE} has no literal __all__")
+
+
+def build_class(
     name: str,
     base: str,
     doc: str,
-    schema: Mapping[str, Any],
+    properties: Iterable[tuple[str, Mapping[str, Any]]],
     *,
     id_field: str | None = None,
     required: Iterable[str] = (),
 ) -> _Class:
-    properties: list[tuple[str, Mapping[str, Any]]] = list(schema.get("properties", {}).items())
-    for wire, prop, after in ADDED_FIELDS.get(name, ()):
-        wires = [w for w, _ in properties]
-        if wire in wires:
-            raise CodegenError(f"{name}.{wire} is in the spec now: drop it from ADDED_FIELDS")
-        if after not in wires:
-            raise CodegenError(f"{name}: ADDED_FIELDS places {wire} after missing {after}")
-        properties.insert(wires.index(after) + 1, (wire, prop))
+    """The class ``name`` with one field per (wire name, schema property), in that order."""
     required = tuple(required)
+    reserved = reserved_names()
     fields = tuple(
         _field(name, wire, prop, id_field=id_field, required=required) for wire, prop in properties
     )
@@ -324,10 +356,12 @@ def _class(
     for f in fields:
         if not f.name.isidentifier() or keyword.iskeyword(f.name):
             raise CodegenError(f"{name}.{f.wire}: {f.name!r} is not a usable attribute name")
-        if f.name in _RESERVED:
+        if f.name in reserved:
             raise CodegenError(
                 f"{name}.{f.wire}: attribute {f.name!r} clashes with the base class's {f.name!r}"
             )
+        if f.name.startswith("_"):
+            raise CodegenError(f"{name}.{f.wire}: {f.name!r} would be private to attrs")
         if f.name in seen:
             raise CodegenError(
                 f"{name}: {f.wire} and {seen[f.name]} both become attribute {f.name!r}"
@@ -363,55 +397,51 @@ def _record_doc(types: Sequence[RecordType]) -> str:
     return f"{article} {subject} record ({paths}; {ident})."
 
 
-def _subrecord_schema(source: str | tuple[str, ...]) -> Mapping[str, Any]:
+def _subrecord_properties(source: str | tuple[str, ...]) -> list[tuple[str, Any]]:
     if isinstance(source, str):
-        return definition(source)
-    node: Any = load_spec()
-    for key in source:
-        node = node[key]
-    schema: Mapping[str, Any] = node
-    return schema
+        schema: Mapping[str, Any] = definition(source)
+    else:
+        node: Any = load_spec()
+        for key in source:
+            node = node[key]
+        schema = node
+    return list(schema.get("properties", {}).items())
+
+
+def _record_properties(record_type: RecordType) -> list[tuple[str, Any]]:
+    """The fields of a record type, in wire order, from the field tables of the facts."""
+    return [(wire, field.schema) for wire, field in record_fields(record_type).fields.items()]
 
 
 def collect() -> list[_Class]:
     """The classes to generate, each after the classes it refers to."""
     classes = [
-        _class(name, "SubRecord", doc, _subrecord_schema(source))
+        build_class(name, "SubRecord", doc, _subrecord_properties(source))
         for name, source, doc in SUBRECORDS
     ]
     by_model: dict[str, list[RecordType]] = {}
     for record_type in CATALOG:
         by_model.setdefault(record_type.model, []).append(record_type)
-    records = []
+    custom = custom_object_type("Any__c")
+    by_model[custom.model] = [custom]
     for model, types in by_model.items():
-        schemas = [entity_schema(t.path) for t in types]
-        if any(s != schemas[0] for s in schemas[1:]):
-            raise CodegenError(f"{model}: the types sharing it have different schemas")
+        properties = [_record_properties(t) for t in types]
+        if any(p != properties[0] for p in properties[1:]):
+            raise CodegenError(f"{model}: the types sharing it have different fields")
         if len({t.id_field for t in types}) != 1:
             raise CodegenError(f"{model}: the types sharing it have different id fields")
-        records.append(
-            _class(
+        doc = RECORD_DOCS.get(model) or _record_doc(types)
+        classes.append(
+            build_class(
                 model,
                 "Record",
-                _record_doc(types),
-                schemas[0],
+                doc,
+                properties[0],
                 id_field=types[0].id_field,
                 required=types[0].required,
             )
         )
-    custom = custom_object_type("Any__c")
-    records.append(
-        _class(
-            "CustomObjectRecord",
-            "Record",
-            "A record of a custom object (``/{objectName}``, e.g. ``/Fruit__c``; id "
-            "``RECORD_ID``). The object's own fields are its custom fields.",
-            entity_schema("Any__c"),
-            id_field=custom.id_field,
-            required=custom.required,
-        )
-    )
-    return _ordered(classes + records)
+    return _ordered(classes)
 
 
 def _ordered(classes: list[_Class]) -> list[_Class]:
@@ -438,9 +468,9 @@ def _ordered(classes: list[_Class]) -> list[_Class]:
 
 
 HEADER = '''\
-# Generated by `python -m insightly_async.models._codegen` from Insightly's Swagger document
-# (insightly_async/_facts/spec/openapi-v3.1.json.gz) and the record-type catalog
-# (insightly_async/_facts/catalog.py). Do not edit by hand: change the generator and run it again.
+# Generated by `python -m tools.gen_models` from Insightly's Swagger document
+# (insightly_async/_facts/spec/openapi-v3.1.json.gz), the record-type catalog and the field
+# tables (insightly_async/_facts/). Do not edit by hand: change the generator and run it again.
 # ruff: noqa: RUF009  (`field()` declares an attrs field; it is not a shared default value)
 """The model classes of the Insightly v3.1 records and of their sub-records.
 
@@ -494,32 +524,80 @@ def _class_lines(c: _Class) -> list[str]:
     return lines
 
 
+# Where the names the generated code uses come from, first match wins: the models' base
+# module (its __all__), then these standard modules (their __all__). Modules imported whole.
+_STANDARD_SOURCES: Final = (typing, datetime)
+_WHOLE_MODULES: Final = frozenset({"attrs"})
+_BASE_MODULE: Final = "insightly_async.models._base"
+
+
+def _import_order(name: str) -> tuple[int, str]:
+    # The isort order: constants, classes, then functions and variables.
+    kind = 0 if name.isupper() else 1 if name[0].isupper() else 2
+    return kind, name
+
+
+def _from_import(module: str, names: Iterable[str]) -> list[str]:
+    ordered = sorted(names, key=_import_order)
+    line = f"from {module} import {', '.join(ordered)}"
+    if len(line) <= LINE_LENGTH:
+        return [line]
+    return [f"from {module} import (", *(f"    {n}," for n in ordered), ")"]
+
+
+def imports(body: str, defined: Iterable[str]) -> list[str]:
+    """The import lines of a module whose code is ``body`` and that defines ``defined``:
+    every name ``body`` uses that is neither defined there nor a builtin, by its source.
+
+    Raises:
+        CodegenError: A name has no known source.
+    """
+    used = {
+        node.id
+        for node in ast.walk(ast.parse(body))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+    needed = used - set(defined) - set(dir(builtins))
+    base = _base_exports()
+    standard: dict[str, list[str]] = {}
+    first_party: list[str] = []
+    whole: list[str] = []
+    for name in sorted(needed):
+        if name in _WHOLE_MODULES:
+            whole.append(name)
+        elif name in base:
+            first_party.append(name)
+        else:
+            source = next((m for m in _STANDARD_SOURCES if name in m.__all__), None)
+            if source is None:
+                raise CodegenError(f"the generated code uses {name!r}, which has no known source")
+            standard.setdefault(source.__name__, []).append(name)
+    sections = [
+        [line for module in sorted(standard) for line in _from_import(module, standard[module])],
+        [f"import {module}" for module in whole],
+        _from_import(_BASE_MODULE, first_party) if first_party else [],
+    ]
+    lines = ["from __future__ import annotations"]
+    for section in sections:
+        if section:
+            lines += ["", *section]
+    return lines
+
+
 def render() -> str:
     """The source of the generated module."""
     classes = collect()
-    annotations = " ".join(f.annotation for c in classes for f in c.fields)
-    base_names = {"field", "Record", "SubRecord"}
-    base_names |= {n for n in ("CustomFields", "OpportunityState") if n in annotations}
-    lines = [HEADER, "from __future__ import annotations", ""]
-    if "datetime" in annotations:
-        lines.append("from datetime import datetime")
-    typing_names = ["Any"] if re.search(r"\bAny\b", annotations) else []
-    typing_names.append("ClassVar")
-    lines += [f"from typing import {', '.join(typing_names)}", "", "import attrs", ""]
-    lines.append("from insightly_async.models._base import (")
-    lines += [f"    {n}," for n in sorted(base_names, key=lambda n: (n.islower(), n))]
-    lines += [")", "", "__all__ = ["]
-    lines += [f'    "{name}",' for name in sorted(c.name for c in classes)]
-    lines.append("]")
-    for c in classes:
-        lines += _class_lines(c)
-    lines.append("")
+    body = [line for c in classes for line in _class_lines(c)]
+    names = [c.name for c in classes]
+    lines = [HEADER, *imports("\n".join(body), names), "", "__all__ = ["]
+    lines += [f'    "{name}",' for name in sorted(names)]
+    lines += ["]", *body, ""]
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the generated module, or with ``--check`` report whether it is current."""
-    parser = argparse.ArgumentParser(prog="python -m insightly_async.models._codegen")
+    parser = argparse.ArgumentParser(prog=_COMMAND)
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if the module differs from a fresh run"
     )
@@ -528,7 +606,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else None
     if options.check:
         if current != source:
-            sys.stderr.write(f"{TARGET} is out of date: run python -m {_MODULE}\n")
+            sys.stderr.write(f"{TARGET} is out of date: run {_COMMAND} (or make generate)\n")
             return 1
         return 0
     if current != source:

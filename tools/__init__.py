@@ -1,0 +1,5 @@
+"""Code generators of the repository, outside the shipped package.
+
+Run them from the repository root with ``make generate`` (or ``python -m tools.<name>``);
+``--check`` reports whether a generated module is current, as the test suite does.
+"""
