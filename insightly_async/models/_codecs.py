@@ -343,13 +343,30 @@ class _State(_Leaf):
 class _Nested(Codec):
     """A sub-record, or a list of them: read by the converter's hook of the item class."""
 
+    #: The type a payload value must have.
+    container: type
+
     def item_class(self, f: WireField) -> type[Model]:
         assert f.item is not None, f
         return f.item
 
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, self.container)
+
+    def check(
+        self, owner: type[Model], f: WireField, value: Any, path: str, check_model: CheckModel
+    ) -> None:
+        super().check(owner, f, value, path, check_model)
+        self.check_inside(f, value, path, check_model)
+
+    def check_inside(self, f: WireField, value: Any, path: str, check_model: CheckModel) -> None:
+        """Check the sub-records of a payload value of the right type."""
+        check_model(self.item_class(f), value, path)
+
 
 class _One(_Nested):
     reads = expected = "an object"
+    container = Mapping
 
     def reader(self, owner: type[Model], f: WireField, hook_of: HookOf) -> Callable[[Any], Any]:
         item_cls = self.item_class(f)
@@ -363,18 +380,10 @@ class _One(_Nested):
 
         return read
 
-    def accepts(self, value: Any) -> bool:
-        return isinstance(value, Mapping)
-
-    def check(
-        self, owner: type[Model], f: WireField, value: Any, path: str, check_model: CheckModel
-    ) -> None:
-        super().check(owner, f, value, path, check_model)
-        check_model(self.item_class(f), value, path)
-
 
 class _Items(_Nested):
     reads = expected = "a list"
+    container = list
     #: Builds the model value of the list of items read (None: the list itself).
     wrap: Callable[[list[Any]], Any] | None = None
 
@@ -400,13 +409,7 @@ class _Items(_Nested):
             return value
         return [write_json(item, f"{path}[{i}]", write_model) for i, item in enumerate(value)]
 
-    def accepts(self, value: Any) -> bool:
-        return isinstance(value, list)
-
-    def check(
-        self, owner: type[Model], f: WireField, value: Any, path: str, check_model: CheckModel
-    ) -> None:
-        super().check(owner, f, value, path, check_model)
+    def check_inside(self, f: WireField, value: Any, path: str, check_model: CheckModel) -> None:
         for index, item in enumerate(value):
             self.check_item(f, item, f"{path}[{index}]", check_model)
 
@@ -415,7 +418,7 @@ class _Items(_Nested):
             raise ValidationError(
                 path, f"items of {f.wire} must be objects, got {show_value(item)}"
             )
-        check_model(self.item_class(f), item, path)
+        super().check_inside(f, item, path, check_model)
 
 
 def _item_error(
