@@ -6,8 +6,9 @@ reports whether the committed module is current (the test suite runs it).
 
 Record types take their fields, in the order the server writes them, from
 :func:`insightly_async._facts.fields.record_fields` (the Swagger schemas corrected by the
-recorded responses); sub-records are the spec's shared ``definitions``. The few
-corrections the spec needs for the models are the tables below, each with its reason.
+recorded responses); sub-records are the spec's shared ``definitions``. Which classes to
+generate, and the few corrections the spec needs for the models, are the tables of
+:mod:`tools._model_tables`, each with its reason.
 
 The generator imports nothing it generates: only ``insightly_async._facts``, without the
 package's ``__init__`` (which imports the models). What it needs to know of the models'
@@ -17,22 +18,33 @@ that module's source.
 
 from __future__ import annotations
 
-import argparse
 import ast
-import builtins
-import datetime
 import functools
 import keyword
 import re
 import sys
-import textwrap
-import typing
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
 
 from tools._facts_only import PACKAGE, import_facts
+from tools._model_tables import (
+    DEFINITION_CLASSES,
+    GLUED_NAMES,
+    OVERRIDES,
+    RECORD_DOCS,
+    STATE_FIELDS,
+    SUBRECORDS,
+)
+from tools._source import (
+    LINE_LENGTH,
+    CodegenError,
+    docstring,
+    imports,
+    module_exports,
+    write_or_check,
+)
 
 import_facts()
 
@@ -44,149 +56,8 @@ __all__ = ["CodegenError", "build_class", "collect", "main", "render", "reserved
 
 TARGET: Final = PACKAGE / "models" / "_generated.py"
 BASE: Final = PACKAGE / "models" / "_base.py"
+_BASE_MODULE: Final = "insightly_async.models._base"
 _COMMAND: Final = "python -m tools.gen_models"
-
-LINE_LENGTH = 100
-
-
-class CodegenError(Exception):
-    """The spec or the tables below describe a model that cannot be generated as is."""
-
-
-# Shared definitions and the classes that model them. `CustomField` is written by hand in
-# `_base` (the spec types FIELD_VALUE as an object and omits CUSTOM_FIELD_ID), and
-# `TeamMember` is the record type of the same shape.
-DEFINITION_CLASSES: Mapping[str, str] = {
-    "APICustomField": "CustomField",
-    "APITag": "Tag",
-    "APILinkDto": "Link",
-    "APIDate": "RecordDate",
-    "APIEmailDomain": "EmailDomain",
-    "APITeamMember": "TeamMember",
-    "APIActivity": "Activity",
-    "APIActivityAssignment": "ActivityAssignment",
-    "APIActivitySetAssignment": "ActivitySetAssignment",
-    "APIPipelineStageChange": "PipelineStageChange",
-    "APIPipelineChange": "PipelineChange",
-    "APIOpportunityState": "OpportunityStateChange",
-    "APIPricebookChange": "PriceBookChange",
-    "APIFollow": "Follow",
-    "APIUserFollow": "FollowedRecord",
-    "APIFileAttachment": "FileAttachment",
-    "APICustomFieldOption": "CustomFieldOption",
-    "APICustomFieldOptionsFilter": "CustomFieldOptionsFilter",
-    "APICustomFieldDependency": "CustomFieldDependency",
-    "APICustomFieldMetadata": "CustomFieldDefinition",
-    "APICustomObject": "CustomObject",
-}
-
-# The sub-records to generate, dependencies first: (class, source, docstring). The source is
-# a definition name, or a path to an inline schema of the spec.
-SUBRECORDS: Sequence[tuple[str, str | tuple[str, ...], str]] = (
-    ("Tag", "APITag", "A tag on a record (an item of ``TAGS``)."),
-    (
-        "Link",
-        "APILinkDto",
-        "A link from one record to another (an item of ``LINKS``, or of ``/{Type}/{id}/Links``).",
-    ),
-    (
-        "RecordDate",
-        "APIDate",
-        "A date to remember on a contact or an organisation (an item of ``DATES``).",
-    ),
-    ("EmailDomain", "APIEmailDomain", "An email domain of an organisation (``EMAILDOMAINS``)."),
-    ("Activity", "APIActivity", "One activity of an activity set (an item of ``ACTIVITIES``)."),
-    (
-        "ActivityAssignment",
-        "APIActivityAssignment",
-        "Who does one activity when an activity set is assigned.",
-    ),
-    (
-        "ActivitySetAssignment",
-        "APIActivitySetAssignment",
-        "An activity set to start when a pipeline stage is reached.",
-    ),
-    (
-        "PipelineStageChange",
-        "APIPipelineStageChange",
-        "The body of ``PUT /{Type}/{id}/PipelineStage``: move to another stage.",
-    ),
-    (
-        "PipelineChange",
-        "APIPipelineChange",
-        "The body of ``PUT /{Type}/{id}/Pipeline``: put the record on a pipeline.",
-    ),
-    (
-        "OpportunityStateChange",
-        "APIOpportunityState",
-        (
-            "A change of an opportunity's state: the body of "
-            "``PUT /Opportunities/{id}/StateChange`` and an item of ``StateHistory``."
-        ),
-    ),
-    (
-        "PriceBookChange",
-        "APIPricebookChange",
-        "The body of ``PUT /Opportunities/{id}/Pricebook``.",
-    ),
-    ("Follow", "APIFollow", "Whether the calling user follows a record (``/{Type}/{id}/Follow``)."),
-    ("FollowedRecord", "APIUserFollow", "A record the calling user follows (``/Follows``)."),
-    (
-        "FileAttachment",
-        "APIFileAttachment",
-        "The metadata of a file attached to a record (``/{Type}/{id}/FileAttachments``).",
-    ),
-    (
-        "Comment",
-        ("paths", "/Comments", "put", "responses", "201", "schema"),
-        "A comment on a note, task or email (``/{Type}/{id}/Comments``, ``/Comments``).",
-    ),
-    (
-        "CustomFieldOption",
-        "APICustomFieldOption",
-        "One option of a drop-down or multi-select custom field.",
-    ),
-    (
-        "CustomFieldOptionsFilter",
-        "APICustomFieldOptionsFilter",
-        "The options a dependent custom field offers for one value of its controlling field.",
-    ),
-    (
-        "CustomFieldDependency",
-        "APICustomFieldDependency",
-        "How a custom field's options depend on another field.",
-    ),
-    (
-        "CustomFieldDefinition",
-        "APICustomFieldMetadata",
-        "The definition of a custom field (``/CustomFields/{objectName}``).",
-    ),
-    ("CustomObject", "APICustomObject", "The definition of a custom object (``/CustomObjects``)."),
-)
-
-# Docstrings of record models that the catalog's paths do not describe well.
-RECORD_DOCS: Mapping[str, str] = {
-    "CustomObjectRecord": (
-        "A record of a custom object (``/{objectName}``, e.g. ``/Fruit__c``; id "
-        "``RECORD_ID``). The object's own fields are its custom fields."
-    ),
-}
-
-# Corrections of single properties: (class, wire) -> replaced keys.
-OVERRIDES: Mapping[tuple[str, str], dict[str, Any]] = {
-    # A comment is posted with its body, which the spec marks read-only.
-    ("Comment", "BODY"): {"readOnly": False},
-}
-
-# Fields whose value is an opportunity state.
-STATE_FIELDS = frozenset({"OPPORTUNITY_STATE", "FOR_OPPORTUNITY_STATE"})
-
-# Wire names that glue words together; all others split on `_` or on case changes.
-GLUED_NAMES: Mapping[str, str] = {
-    "CUSTOMFIELDS": "custom_fields",
-    "EMAILDOMAINS": "email_domains",
-    "TEAMMEMBERS": "team_members",
-}
 
 
 def snake_case(wire: str) -> str:
@@ -318,23 +189,6 @@ def reserved_names() -> frozenset[str]:
                 elif isinstance(item, ast.Assign):
                     names.update(t.id for t in item.targets if isinstance(t, ast.Name))
     return frozenset(names)
-
-
-@functools.cache
-def _base_exports() -> frozenset[str]:
-    """The names the models' base module exports (its ``__all__``, read from its source)."""
-    for node in _base_module().body:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
-            and isinstance(node.value, (ast.List, ast.Tuple))
-        ):
-            return frozenset(
-                e.value
-                for e in node.value.elts
-                if isinstance(e, ast.Constant) and isinstance(e.value, str)
-            )
-    raise CodegenError(f"{BASE} has no literal __all__")
 
 
 def build_class(
@@ -500,22 +354,12 @@ def _field_lines(f: _Field) -> list[str]:
     return [head, *(f"        {arg}," for arg in args), "    )"]
 
 
-def _docstring(text: str) -> list[str]:
-    one = f'    """{text}"""'
-    if len(one) <= LINE_LENGTH:
-        return [one]
-    wrapped = textwrap.wrap(
-        text, width=LINE_LENGTH, initial_indent='    """', subsequent_indent="    "
-    )
-    return [*wrapped, '    """']
-
-
 def _class_lines(c: _Class) -> list[str]:
     if c.base == "Record":
         decorator = "@attrs.define(kw_only=True, repr=False)"
     else:
         decorator = "@attrs.define(repr=False)"
-    lines = ["", "", decorator, f"class {c.name}({c.base}):", *_docstring(c.doc), ""]
+    lines = ["", "", decorator, f"class {c.name}({c.base}):", *docstring(c.doc), ""]
     if c.base == "Record":
         value = f'"{c.id_attr}"' if c.id_attr else "None"
         lines += [f"    _id_attr: ClassVar[str | None] = {value}", ""]
@@ -524,72 +368,13 @@ def _class_lines(c: _Class) -> list[str]:
     return lines
 
 
-# Where the names the generated code uses come from, first match wins: the models' base
-# module (its __all__), then these standard modules (their __all__). Modules imported whole.
-_STANDARD_SOURCES: Final = (typing, datetime)
-_WHOLE_MODULES: Final = frozenset({"attrs"})
-_BASE_MODULE: Final = "insightly_async.models._base"
-
-
-def _import_order(name: str) -> tuple[int, str]:
-    # The isort order: constants, classes, then functions and variables.
-    kind = 0 if name.isupper() else 1 if name[0].isupper() else 2
-    return kind, name
-
-
-def _from_import(module: str, names: Iterable[str]) -> list[str]:
-    ordered = sorted(names, key=_import_order)
-    line = f"from {module} import {', '.join(ordered)}"
-    if len(line) <= LINE_LENGTH:
-        return [line]
-    return [f"from {module} import (", *(f"    {n}," for n in ordered), ")"]
-
-
-def imports(body: str, defined: Iterable[str]) -> list[str]:
-    """The import lines of a module whose code is ``body`` and that defines ``defined``:
-    every name ``body`` uses that is neither defined there nor a builtin, by its source.
-
-    Raises:
-        CodegenError: A name has no known source.
-    """
-    used = {
-        node.id
-        for node in ast.walk(ast.parse(body))
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    }
-    needed = used - set(defined) - set(dir(builtins))
-    base = _base_exports()
-    standard: dict[str, list[str]] = {}
-    first_party: list[str] = []
-    whole: list[str] = []
-    for name in sorted(needed):
-        if name in _WHOLE_MODULES:
-            whole.append(name)
-        elif name in base:
-            first_party.append(name)
-        else:
-            source = next((m for m in _STANDARD_SOURCES if name in m.__all__), None)
-            if source is None:
-                raise CodegenError(f"the generated code uses {name!r}, which has no known source")
-            standard.setdefault(source.__name__, []).append(name)
-    sections = [
-        [line for module in sorted(standard) for line in _from_import(module, standard[module])],
-        [f"import {module}" for module in whole],
-        _from_import(_BASE_MODULE, first_party) if first_party else [],
-    ]
-    lines = ["from __future__ import annotations"]
-    for section in sections:
-        if section:
-            lines += ["", *section]
-    return lines
-
-
 def render() -> str:
     """The source of the generated module."""
     classes = collect()
     body = [line for c in classes for line in _class_lines(c)]
     names = [c.name for c in classes]
-    lines = [HEADER, *imports("\n".join(body), names), "", "__all__ = ["]
+    base = {_BASE_MODULE: module_exports(BASE)}
+    lines = [HEADER, *imports("\n".join(body), names, base), "", "__all__ = ["]
     lines += [f'    "{name}",' for name in sorted(names)]
     lines += ["]", *body, ""]
     return "\n".join(lines)
@@ -597,21 +382,7 @@ def render() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the generated module, or with ``--check`` report whether it is current."""
-    parser = argparse.ArgumentParser(prog=_COMMAND)
-    parser.add_argument(
-        "--check", action="store_true", help="exit 1 if the module differs from a fresh run"
-    )
-    options = parser.parse_args(argv)
-    source = render()
-    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else None
-    if options.check:
-        if current != source:
-            sys.stderr.write(f"{TARGET} is out of date: run {_COMMAND} (or make generate)\n")
-            return 1
-        return 0
-    if current != source:
-        TARGET.write_text(source, encoding="utf-8")
-    return 0
+    return write_or_check(TARGET, render, _COMMAND, argv)
 
 
 if __name__ == "__main__":

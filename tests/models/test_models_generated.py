@@ -32,7 +32,7 @@ from insightly_async.models import (
     unstructure,
     validate,
 )
-from tools import gen_models
+from tools import _source, gen_models
 
 ALL_MODELS: list[type[Model]] = [getattr(_generated, name) for name in _generated.__all__]
 ROOT = Path(gen_models.__file__).resolve().parents[1]
@@ -110,7 +110,8 @@ def test_reserved_names_cover_the_base_classes() -> None:
 
 def test_imports_are_derived_from_the_names_used() -> None:
     body = "@attrs.define\nclass A(Record):\n    x: datetime | Any = field('X', 'str')\n"
-    assert gen_models.imports(body, ["A"]) == [
+    base = {"insightly_async.models._base": _source.module_exports(gen_models.BASE)}
+    assert _source.imports(body, ["A"], base) == [
         "from __future__ import annotations",
         "",
         "from datetime import datetime",
@@ -120,8 +121,14 @@ def test_imports_are_derived_from_the_names_used() -> None:
         "",
         "from insightly_async.models._base import Record, field",
     ]
-    with pytest.raises(gen_models.CodegenError, match="Unknown"):
-        gen_models.imports("x: Unknown = 1", [])
+    with pytest.raises(_source.CodegenError, match="Unknown"):
+        _source.imports("x: Unknown = 1", [], base)
+
+
+def test_module_exports_are_read_from_the_source() -> None:
+    from insightly_async.models import _base
+
+    assert _source.module_exports(gen_models.BASE) == set(_base.__all__)
 
 
 @pytest.mark.parametrize(
