@@ -2,8 +2,8 @@
 read, and a caller's mapping of changes as a wire dict.
 
 A model read from the wire keeps a reference to the dict it was read from; a value still
-equal to what was read goes back as the very value read (the codec of its field tells),
-so a record round-trips exactly, and :func:`changes` holds only what the caller changed.
+equal to what was read (the codec of its field tells) goes back exactly as it was read, so
+a record round-trips key for key, and :func:`changes` holds only what the caller changed.
 """
 
 from __future__ import annotations
