@@ -38,11 +38,12 @@ typecheck: install
 unit: install system-deps
 	$(BIN)/pytest
 
-generate: install
-	$(BIN)/python -m tools.gen_resources
-
 bench: install
 	$(BIN)/python -m benchmarks
+
+generate: install
+	$(BIN)/python -m tools.gen_models
+	$(BIN)/python -m tools.gen_resources
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -10,6 +10,8 @@ Every error the SDK raises is an :class:`InsightlyError`; the transport's own ex
     ├── APIConnectionError         no usable answer: refused, reset, dropped; .outcome_unknown
     │   └── APITimeoutError        the request timed out
     ├── MalformedResponseError     an answer that is not the JSON it should be; .text
+    │   └── ResponseValidationError   valid JSON that does not fit its model; .model .field
+    │                                 .wire .value (also a ValueError)
     └── APIStatusError             any HTTP error status; .status .method .url .headers .body
         ├── BadRequestError        400
         ├── AuthenticationError    401
@@ -20,11 +22,14 @@ Every error the SDK raises is an :class:`InsightlyError`; the transport's own ex
         └── ServerError            5xx
 
 URLs carried by errors never contain credentials: the API key travels only in the
-``Authorization`` header, and that header is never stored on an error.
+``Authorization`` header, and that header is never stored on an error. Messages show control
+characters escaped (a backslash and ``r``, never a raw line break), so neither input nor an
+answer can forge lines in a log.
 """
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,6 +46,7 @@ __all__ = [
     "PermissionDeniedError",
     "QuotaExhaustedError",
     "RateLimitError",
+    "ResponseValidationError",
     "ServerError",
     "SessionClosedError",
     "ValidationError",
@@ -57,6 +63,38 @@ def _clip(text: str, limit: int = MAX_BODY_CHARS) -> str:
     return f"{text[:limit]}… [{len(text) - limit} more characters]"
 
 
+def escape_controls(text: str) -> str:
+    """``text`` with control and other non-printable characters escaped (``\\n``, ``\\x1b``)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+class _ValueRepr(reprlib.Repr):
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 3
+        self.maxstring = 60
+        self.maxlong = 40
+        self.maxother = 60
+
+    def repr_int(self, x: int, level: int) -> str:
+        # repr() of an integer of more than 4,300 digits raises ValueError.
+        if x.bit_length() > 256:
+            return f"<an integer of {x.bit_length()} bits>"
+        return super().repr_int(x, level)
+
+
+_value_repr = _ValueRepr()
+
+
+def show_value(value: object, limit: int = 80) -> str:
+    """``value`` for an error message: a repr cut to ``limit`` characters, nested values cut
+    a few levels down (however deep ``value`` goes), non-printable characters escaped."""
+    text = escape_controls(_value_repr.repr(value))
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 class InsightlyError(Exception):
     """Base class of every error raised by insightly_async."""
 
@@ -71,7 +109,7 @@ class ValidationError(InsightlyError, ValueError):
 
     def __init__(self, field: str, message: str) -> None:
         self.field = field
-        super().__init__(f"{field}: {message}")
+        super().__init__(escape_controls(f"{field}: {message}"))
 
 
 class SessionClosedError(InsightlyError, RuntimeError):
@@ -131,19 +169,86 @@ class APITimeoutError(APIConnectionError):
 class MalformedResponseError(InsightlyError):
     """The server answered, but not with the JSON the endpoint returns.
 
+    The request is named when it is known; an answer checked apart from its request (a
+    record given to :func:`insightly_async.models.structure`) has ``None`` there.
+
     Attributes:
-        status: The HTTP status of the answer.
-        method: The HTTP method.
-        url: The request URL.
-        text: The start of the raw body (at most ``MAX_BODY_CHARS`` characters).
+        status: The HTTP status of the answer, or ``None``.
+        method: The HTTP method, or ``None``.
+        url: The request URL, or ``None``.
+        text: The start of the raw body (at most ``MAX_BODY_CHARS`` characters); empty when
+            no body is known (a string either way, as it has always been).
     """
 
-    def __init__(self, message: str, *, status: int, method: str, url: str, text: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        text: str | None = None,
+    ) -> None:
         self.status = status
         self.method = method
         self.url = url
-        self.text = _clip(text)
-        super().__init__(f"{method} {url} -> {status}: {message}: {self.text[:200]!r}")
+        self.text = "" if text is None else _clip(text)
+        request = " ".join(part for part in (method, url) if part)
+        if status is not None:
+            request = f"{request} -> {status}" if request else f"-> {status}"
+        if request:
+            message = f"{request}: {message}"
+        if text is not None:
+            message = f"{message}: {self.text[:200]!r}"
+        super().__init__(escape_controls(message))
+
+
+class ResponseValidationError(MalformedResponseError, ValueError):
+    """An answer that is valid JSON but does not fit its model.
+
+    Raised by :func:`insightly_async.models.structure` for a value of the wrong type, a list
+    that is not a list, an item that is not an object, a value nested too deep, and the
+    like. Also a ``ValueError``, which ``structure()`` raised before this class existed.
+
+    Attributes:
+        model: The name of the model type (``"Contact"``).
+        field: The attribute name of the offending value, a dotted path for nested values
+            (``custom_fields[2].field_value``); ``None`` when the whole record does not fit.
+        wire: The wire name, or path, of the value (``CUSTOMFIELDS[2].FIELD_VALUE``);
+            ``None`` as for ``field``.
+        value: The offending value as shown: a repr cut short, control characters escaped.
+        problem: What was expected (``"expected a string"``).
+        index: The position of the record in the list given to ``structure_many()``.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        model: str,
+        value: str,
+        field: str | None = None,
+        wire: str | None = None,
+        index: int | None = None,
+        status: int | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        self.model = model
+        self.field = field
+        self.wire = wire
+        self.value = value
+        self.problem = problem
+        self.index = index
+        where = f"{model}.{field}" if field else model
+        if wire:
+            where += f" ({wire})"
+        if index is not None:
+            where = f"item {index}: {where}"
+        super().__init__(
+            f"{where}: {problem}, got {value}", status=status, method=method, url=url, text=text
+        )
 
 
 class APIStatusError(InsightlyError):

@@ -22,149 +22,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from insightly_async.models import _generated
-from insightly_async.models._base import (
-    CustomField,
-    CustomFields,
-    Model,
-    OpportunityState,
-    Record,
-    SubRecord,
-    WireField,
-)
+from insightly_async._exceptions import ResponseValidationError
+from insightly_async.models import classes
+from insightly_async.models._base import Model, SubRecord, WireField
 from insightly_async.models._converter import (
-    changes,
     converter,
-    create_payload,
-    format_datetime,
     make_converter,
-    mark_clean,
-    model_fields,
-    parse_datetime,
-    payload_from_changes,
     structure,
     structure_many,
+)
+from insightly_async.models._fields import model_fields, wire_name
+from insightly_async.models._unstructure import (
+    changes,
+    create_payload,
+    mark_clean,
+    payload_from_changes,
     unstructure,
-    validate,
-    wire_name,
 )
-from insightly_async.models._generated import (
-    Activity,
-    ActivityAssignment,
-    ActivitySet,
-    ActivitySetAssignment,
-    Category,
-    Comment,
-    Contact,
-    Country,
-    Currency,
-    CustomFieldDefinition,
-    CustomFieldDependency,
-    CustomFieldOption,
-    CustomFieldOptionsFilter,
-    CustomObject,
-    CustomObjectRecord,
-    Email,
-    EmailDomain,
-    Event,
-    FileAttachment,
-    Follow,
-    FollowedRecord,
-    KnowledgeArticle,
-    Lead,
-    LeadSource,
-    LeadStatus,
-    Link,
-    Milestone,
-    Note,
-    Opportunity,
-    OpportunityLineItem,
-    OpportunityStateChange,
-    OpportunityStateReason,
-    Organisation,
-    Pipeline,
-    PipelineChange,
-    PipelineStage,
-    PipelineStageChange,
-    PriceBook,
-    PriceBookChange,
-    PriceBookEntry,
-    Product,
-    Project,
-    Prospect,
-    Quote,
-    QuoteLineItem,
-    RecordDate,
-    Relationship,
-    Tag,
-    Task,
-    Team,
-    TeamMember,
-    Ticket,
-    User,
-)
+from insightly_async.models._validate import validate
+from insightly_async.models._values import format_datetime, parse_datetime
+from insightly_async.models.classes import *  # noqa: F403  (every model class)
 
 __all__ = [
     "MODELS",
-    "Activity",
-    "ActivityAssignment",
-    "ActivitySet",
-    "ActivitySetAssignment",
-    "Category",
-    "Comment",
-    "Contact",
-    "Country",
-    "Currency",
-    "CustomField",
-    "CustomFieldDefinition",
-    "CustomFieldDependency",
-    "CustomFieldOption",
-    "CustomFieldOptionsFilter",
-    "CustomFields",
-    "CustomObject",
-    "CustomObjectRecord",
-    "Email",
-    "EmailDomain",
-    "Event",
-    "FileAttachment",
-    "Follow",
-    "FollowedRecord",
-    "KnowledgeArticle",
-    "Lead",
-    "LeadSource",
-    "LeadStatus",
-    "Link",
-    "Milestone",
     "Model",
-    "Note",
-    "Opportunity",
-    "OpportunityLineItem",
-    "OpportunityState",
-    "OpportunityStateChange",
-    "OpportunityStateReason",
-    "Organisation",
-    "Pipeline",
-    "PipelineChange",
-    "PipelineStage",
-    "PipelineStageChange",
-    "PriceBook",
-    "PriceBookChange",
-    "PriceBookEntry",
-    "Product",
-    "Project",
-    "Prospect",
-    "Quote",
-    "QuoteLineItem",
-    "Record",
-    "RecordDate",
-    "Relationship",
+    "ResponseValidationError",
     "SubRecord",
-    "Tag",
-    "Task",
-    "Team",
-    "TeamMember",
-    "Ticket",
-    "User",
     "WireField",
     "changes",
     "converter",
@@ -181,12 +64,14 @@ __all__ = [
     "validate",
     "wire_name",
 ]
+# The model classes, listed once: by their generator, in classes.__all__.
+__all__ += classes.__all__
 
 #: The record model classes by name (``"Contact"``, ``"CustomObjectRecord"``…).
-MODELS: Mapping[str, type[Record]] = MappingProxyType(
+MODELS: Mapping[str, type[classes.Record]] = MappingProxyType(
     {
         cls.__name__: cls
-        for cls in (getattr(_generated, name) for name in _generated.__all__)
-        if issubclass(cls, Record)
+        for cls in (getattr(classes, name) for name in classes.__all__)
+        if isinstance(cls, type) and issubclass(cls, classes.Record) and cls is not classes.Record
     }
 )

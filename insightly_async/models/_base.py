@@ -1,6 +1,6 @@
 """Base classes of the models, their field metadata, and the types every model shares.
 
-The model classes themselves are generated (:mod:`insightly_async.models._generated`); this
+The model classes themselves are generated (:mod:`insightly_async.models.classes`); this
 module holds what they are built from:
 
 - :func:`field`, which declares one wire field and attaches a :class:`WireField` to the attrs
@@ -11,7 +11,10 @@ module holds what they are built from:
 - :class:`Record` (a top-level record, with ``.id`` and ``.etag``) and :class:`SubRecord`;
 - :class:`OpportunityState`, :class:`CustomField` and :class:`CustomFields`.
 
-Conversion between models and wire dicts lives in :mod:`insightly_async.models._converter`.
+Conversion between models and wire dicts is built on the field metadata: the field table of
+each class (``_fields``), one codec per kind (``_codecs``), the structure hooks
+(``_structure``) of the converter (``_converter``), writing (``_unstructure``) and the
+checks before sending (``_validate``).
 """
 
 from __future__ import annotations

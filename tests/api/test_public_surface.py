@@ -9,7 +9,6 @@ import pytest
 import insightly_async
 from insightly_async import InsightlySession
 from insightly_async._facts.catalog import CATALOG, Op, Sub
-from tools import gen_resources
 
 DESIGN_RESOURCES = [
     "contacts",
@@ -156,7 +155,3 @@ def test_read_only_types_cannot_create(crm: InsightlySession) -> None:
     for name in ("pipelines", "pipeline_stages", "users", "countries", "currencies"):
         assert not hasattr(getattr(crm, name), "create"), name
     assert hasattr(crm.users, "me")
-
-
-def test_generated_resources_match_the_catalog() -> None:
-    assert gen_resources.main(["--check"]) == 0

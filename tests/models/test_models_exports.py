@@ -5,18 +5,18 @@ from __future__ import annotations
 import doctest
 
 from insightly_async import models
-from insightly_async.models import _converter, _generated
+from insightly_async.models import _converter, classes
 
 
 def test_all_lists_every_public_name() -> None:
     public = {name for name in vars(models) if name.isidentifier() and name[0] != "_"}
-    modules = {"annotations", "Mapping", "MappingProxyType"}
+    modules = {"annotations", "Mapping", "MappingProxyType", "classes"}
     assert set(models.__all__) == public - modules
     assert len(models.__all__) == len(set(models.__all__))
 
 
 def test_every_model_and_function_is_exported() -> None:
-    assert set(_generated.__all__) <= set(models.__all__)
+    assert set(classes.__all__) <= set(models.__all__)
     assert set(_converter.__all__) <= set(models.__all__)
     for name in ("Model", "Record", "SubRecord", "OpportunityState", "CustomField", "MODELS"):
         assert name in models.__all__

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from insightly_async import ValidationError
+from insightly_async._exceptions import ResponseValidationError
 from insightly_async.models import (
     Contact,
     CustomField,
@@ -212,26 +213,37 @@ def test_custom_fields_of_a_read_record() -> None:
 
 
 @pytest.mark.parametrize(
-    ("wire", "match"),
+    ("wire", "match", "field"),
     [
-        ({"CONTACT_ID": "abc"}, r"Contact.contact_id \(CONTACT_ID\): expected an integer"),
-        ({"CONTACT_ID": True}, "expected an integer"),
-        ({"CONTACT_ID": 1.5}, "expected an integer"),
-        ({"FIRST_NAME": 5}, "expected a string"),
-        ({"EMAIL_OPTED_OUT": "no"}, "expected true or false"),
-        ({"DATE_OF_BIRTH": "soon"}, "expected a date-time"),
-        ({"CUSTOMFIELDS": {"Hobby__c": 1}}, "expected a list"),
-        ({"TAGS": ["x"]}, "Tag: expected a JSON object"),
+        (
+            {"CONTACT_ID": "abc"},
+            r"Contact.contact_id \(CONTACT_ID\): expected an integer",
+            "contact_id",
+        ),
+        ({"CONTACT_ID": True}, "expected an integer", "contact_id"),
+        ({"CONTACT_ID": 1.5}, "expected an integer", "contact_id"),
+        ({"FIRST_NAME": 5}, "expected a string", "first_name"),
+        ({"EMAIL_OPTED_OUT": "no"}, "expected true or false", "email_opted_out"),
+        ({"DATE_OF_BIRTH": "soon"}, "expected a date-time", "date_of_birth"),
+        ({"CUSTOMFIELDS": {"Hobby__c": 1}}, "expected a list", "custom_fields"),
+        ({"TAGS": ["x"]}, r"Contact.tags\[0\] \(TAGS\[0\]\): expected a JSON object", "tags[0]"),
     ],
 )
-def test_structure_refuses_values_of_the_wrong_type(wire: dict[str, object], match: str) -> None:
-    with pytest.raises(ValueError, match=match):
+def test_structure_refuses_values_of_the_wrong_type(
+    wire: dict[str, object], match: str, field: str
+) -> None:
+    with pytest.raises(ResponseValidationError, match=match) as caught:
         structure(Contact, wire)
+    assert caught.value.model == "Contact"
+    assert caught.value.field == field
+    # Also a ValueError, as structure() raised before ResponseValidationError existed.
+    assert isinstance(caught.value, ValueError)
 
 
 def test_structure_refuses_what_is_not_an_object() -> None:
-    with pytest.raises(ValueError, match="expected a JSON object"):
+    with pytest.raises(ResponseValidationError, match="expected a JSON object") as caught:
         structure(Contact, [1, 2])  # type: ignore[arg-type]
+    assert caught.value.field is None
 
 
 def test_structure_refuses_classes_that_are_not_models() -> None:
@@ -242,7 +254,7 @@ def test_structure_refuses_classes_that_are_not_models() -> None:
 def test_numbers_accept_integers_and_bools_are_not_numbers() -> None:
     assert structure(Opportunity, {"BID_AMOUNT": 3}).bid_amount == 3
     assert structure(Opportunity, {"BID_AMOUNT": 3.25}).bid_amount == 3.25
-    with pytest.raises(ValueError, match="expected a number"):
+    with pytest.raises(ResponseValidationError, match="expected a number"):
         structure(Opportunity, {"BID_AMOUNT": False})
 
 
