@@ -252,7 +252,10 @@ def parse_wire_datetime(value: str) -> datetime:
         parsed = _parse_iso_fallback(value)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # an offset that takes year 1 or 9999 out of range
+        raise ValueError(f"{value!r} is out of the range of dates") from None
 
 
 def _parse_iso_fallback(value: object) -> datetime:

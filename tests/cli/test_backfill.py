@@ -302,6 +302,18 @@ def test_every_invalid_line_is_reported_and_nothing_is_sent(
     assert not (tmp_path / "bad.jsonl.journal").exists()
 
 
+def test_a_line_nested_too_deep_is_an_invalid_line_not_a_crash(
+    served: ThreadedFake, tmp_path: Path
+) -> None:
+    deep = '{"FIRST_NAME": "Ada", "TAGS": ' + "[" * 5000 + "]" * 5000 + "}"
+    source = write_jsonl(tmp_path / "deep.jsonl", [person(1), deep])
+    result = run(served, "contacts", str(source))
+    assert result.exit_code == EXIT_USAGE
+    assert f"{source}:2: not usable JSON: nested too deep" in result.stderr
+    assert "Traceback" not in result.output
+    assert requests(served) == 0
+
+
 def test_skip_invalid_sends_the_other_lines(served: ThreadedFake, tmp_path: Path) -> None:
     source = write_jsonl(
         tmp_path / "mixed.jsonl", [person(1), "not json", {"LAST_NAME": "x"}, person(2)]

@@ -170,3 +170,9 @@ def test_only_a_429_with_nothing_remaining_is_the_daily_quota(
 def headers(**values: str) -> CIMultiDictProxy[str]:
     """Response headers as aiohttp hands them over (case-insensitive); ``_`` becomes ``-``."""
     return CIMultiDictProxy(CIMultiDict({k.replace("_", "-"): v for k, v in values.items()}))
+
+
+@pytest.mark.parametrize("text", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"])
+def test_a_date_pushed_out_of_range_by_its_offset_is_a_value_error(text: str) -> None:
+    with pytest.raises(ValueError, match="out of the range"):
+        parse_wire_datetime(text)

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from insightly_async import ValidationError
+from insightly_async import ResponseValidationError, ValidationError
 from insightly_async.cli._backfill._journal import SETTLED, JournalError, Row, line_digest
 from insightly_async.cli._targets import Target
 from insightly_async.models import Record, model_fields, structure, validate, wire_name
@@ -137,6 +137,8 @@ class Checker:
             raise InvalidLineError(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
         except ValueError as exc:
             raise InvalidLineError(f"not valid JSON: {exc}") from None
+        except RecursionError:
+            raise InvalidLineError("not usable JSON: nested too deep") from None
         if not isinstance(data, dict):
             raise InvalidLineError(f"not a JSON object but {_json_kind(data)}")
         record_id = self._record_id(data)
@@ -149,9 +151,8 @@ class Checker:
         try:
             validate(self.model, fields, required=self.required if creating else ())
             structure(self.model, fields)
-        except ValidationError as exc:
-            raise InvalidLineError(str(exc)) from None
-        except ValueError as exc:
+        except (ValidationError, ResponseValidationError) as exc:
+            # (structure() judges the line as it would an answer of the API.)
             raise InvalidLineError(str(exc)) from None
         match_value = None
         if creating and self.match_on is not None:
