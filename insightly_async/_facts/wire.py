@@ -14,6 +14,7 @@ Statuses
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
@@ -40,6 +41,7 @@ __all__ = [
     "RATE_PER_SECOND",
     "RETRYABLE_STATUSES",
     "TOTAL_COUNT",
+    "OpportunityState",
     "QuotaHeaders",
     "canonical_body_datetime",
     "format_body_date",
@@ -119,6 +121,42 @@ def parse_quota_headers(headers: Mapping[str, str]) -> QuotaHeaders:
 def is_daily_quota_429(status: int, headers: Mapping[str, str]) -> bool:
     """A 429 that means the daily allowance is spent (``X-RateLimit-Remaining: 0``)."""
     return status == 429 and parse_quota_headers(headers).remaining == 0
+
+
+# --- opportunity states -------------------------------------------------------------------
+
+
+class OpportunityState(str, enum.Enum):
+    """The state of an opportunity (``OPPORTUNITY_STATE``, ``FOR_OPPORTUNITY_STATE``), in the
+    order the API documents them.
+
+    Parsing is case-insensitive (``OpportunityState("won")``); values go out in upper case.
+    A state read from the server that is not one of these stays a plain ``str``.
+    """
+
+    OPEN = "OPEN"
+    WON = "WON"
+    LOST = "LOST"
+    ABANDONED = "ABANDONED"
+    SUSPENDED = "SUSPENDED"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def _missing_(cls, value: object) -> OpportunityState | None:
+        if isinstance(value, str):
+            return cls.__members__.get(value.strip().upper())
+        return None
+
+    @classmethod
+    def parse(cls, value: str) -> OpportunityState:
+        """The state named ``value``, in any letter case.
+
+        Raises:
+            ValueError: ``value`` names no state.
+        """
+        return cls(value)
 
 
 # --- names --------------------------------------------------------------------------------

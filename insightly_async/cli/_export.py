@@ -37,7 +37,11 @@ from insightly_async import (
     ScanState,
     __version__,
 )
-from insightly_async._facts.wire import BODY_DATETIME_FORMAT
+from insightly_async._facts.wire import (
+    BODY_DATETIME_FORMAT,
+    QUERY_DATETIME_FORMAT,
+    format_query_datetime,
+)
 from insightly_async.cli._files import atomic_write, dump_line, fsync_dir, read_json, write_json
 from insightly_async.cli._targets import Target
 
@@ -141,11 +145,11 @@ def _now() -> datetime:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_query_datetime(moment, "since")
 
 
 def _parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, QUERY_DATETIME_FORMAT).replace(tzinfo=timezone.utc)
 
 
 def _cursor_moment(cursor: str) -> datetime:

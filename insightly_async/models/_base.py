@@ -19,13 +19,14 @@ checks before sending (``_validate``).
 
 from __future__ import annotations
 
-import enum
 import reprlib
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 import attrs
+
+from insightly_async._facts.wire import OpportunityState
 
 __all__ = [
     "METADATA_KEY",
@@ -235,38 +236,6 @@ class Record(Model):
 @attrs.define(repr=False)
 class SubRecord(Model):
     """Base class of the models nested in records and of sub-resource payloads."""
-
-
-class OpportunityState(str, enum.Enum):
-    """The state of an opportunity.
-
-    Parsing is case-insensitive (``OpportunityState("won")``); values go out in upper case.
-    A state read from the server that is not one of these stays a plain ``str``.
-    """
-
-    OPEN = "OPEN"
-    WON = "WON"
-    LOST = "LOST"
-    ABANDONED = "ABANDONED"
-    SUSPENDED = "SUSPENDED"
-
-    def __str__(self) -> str:
-        return self.value
-
-    @classmethod
-    def _missing_(cls, value: object) -> OpportunityState | None:
-        if isinstance(value, str):
-            return cls.__members__.get(value.strip().upper())
-        return None
-
-    @classmethod
-    def parse(cls, value: str) -> OpportunityState:
-        """The state named ``value``, in any letter case.
-
-        Raises:
-            ValueError: ``value`` names no state.
-        """
-        return cls(value)
 
 
 @attrs.define(repr=False)

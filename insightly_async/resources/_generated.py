@@ -42,6 +42,14 @@ from insightly_async.models import (
     Ticket,
     User,
 )
+from insightly_async.resources._actions import (
+    ActivitySetMixin,
+    FollowMixin,
+    LinkEmailAddressMixin,
+    PipelineMixin,
+    PriceBookMixin,
+    StateMixin,
+)
 from insightly_async.resources._base import (
     CreateMixin,
     DeleteMixin,
@@ -60,19 +68,13 @@ from insightly_async.resources._meta import (
 )
 from insightly_async.resources._sub import (
     Activity,
-    ActivitySetMixin,
     Children,
     Comments,
     Dates,
     EmailDomains,
     FileAttachments,
-    FollowMixin,
-    LinkEmailAddressMixin,
     Links,
     Notes,
-    PipelineMixin,
-    PriceBookMixin,
-    StateMixin,
     Tags,
     TeamMembers,
     UpdatableLinks,

@@ -18,7 +18,6 @@ from insightly_async._exceptions import ValidationError
 from insightly_async._facts import wire
 from insightly_async._facts.catalog import BY_NAME, RecordType
 from insightly_async.models import (
-    ActivitySetAssignment,
     Comment,
     Email,
     EmailDomain,
@@ -27,10 +26,6 @@ from insightly_async.models import (
     Link,
     Model,
     Note,
-    OpportunityState,
-    OpportunityStateChange,
-    PipelineChange,
-    PipelineStageChange,
     Record,
     RecordDate,
     Task,
@@ -49,7 +44,7 @@ C = TypeVar("C", bound=Record)
 S = TypeVar("S", bound=Model)
 
 
-def _payload(model_cls: type[S], value: S | Mapping[str, Any], argument: str) -> dict[str, Any]:
+def payload_of(model_cls: type[S], value: S | Mapping[str, Any], argument: str) -> dict[str, Any]:
     if isinstance(value, Mapping):
         return payload_from_changes(model_cls, value, creating=True)
     if isinstance(value, model_cls):
@@ -95,7 +90,7 @@ class Links(_Sub):
         ``LINK_OBJECT_NAME`` is the singular object name (``"Organisation"``), as the API
         expects: ``Link(link_object_name="Organisation", link_object_id=7)``.
         """
-        payload = _payload(Link, link, "link")
+        payload = payload_of(Link, link, "link")
         validate(Link, payload, required=("LINK_OBJECT_NAME", "LINK_OBJECT_ID"))
         response = await self._send("POST", self._url(id), json=payload)
         return structure(Link, response.object())
@@ -158,11 +153,11 @@ class _Paged(_Sub):
         model_cls: type[S],
         id: int,
         *,
-        updated_after: datetime | None,
-        page_size: int,
-        brief: bool,
-        count_total: bool,
-        raw: bool,
+        updated_after: datetime | None = None,
+        page_size: int = wire.MAX_PAGE_SIZE,
+        brief: bool = False,
+        count_total: bool = False,
+        raw: bool = False,
         segment: str | None = None,
     ) -> Paginator[Any]:
         params: dict[str, Any] = {}
@@ -236,7 +231,7 @@ class Notes(_Paged):
 
     async def create(self, id: int, note: Note | Mapping[str, Any]) -> Note:
         """Create a note on the record (``TITLE`` is required)."""
-        payload = _payload(Note, note, "note")
+        payload = payload_of(Note, note, "note")
         validate(Note, payload, required=BY_NAME["notes"].required)
         response = await self._send("POST", self._url(id), json=payload)
         return structure(Note, response.object(), etag=response.etag)
@@ -260,40 +255,21 @@ class Activity(_Paged):
     segment = "Emails"
 
     def emails(self, id: int, *, updated_after: datetime | None = None) -> Paginator[Email]:
-        return self._paged(
-            Email,
-            id,
-            updated_after=updated_after,
-            page_size=500,
-            brief=False,
-            count_total=False,
-            raw=False,
-            segment="Emails",
-        )
+        """The emails linked to record ``id``, page by page.
+
+        Args:
+            id: The record's id.
+            updated_after: Only those updated strictly after this aware datetime.
+        """
+        return self._paged(Email, id, updated_after=updated_after, segment="Emails")
 
     def events(self, id: int, *, updated_after: datetime | None = None) -> Paginator[Event]:
-        return self._paged(
-            Event,
-            id,
-            updated_after=updated_after,
-            page_size=500,
-            brief=False,
-            count_total=False,
-            raw=False,
-            segment="Events",
-        )
+        """The events linked to record ``id``, page by page (arguments as :meth:`emails`)."""
+        return self._paged(Event, id, updated_after=updated_after, segment="Events")
 
     def tasks(self, id: int, *, updated_after: datetime | None = None) -> Paginator[Task]:
-        return self._paged(
-            Task,
-            id,
-            updated_after=updated_after,
-            page_size=500,
-            brief=False,
-            count_total=False,
-            raw=False,
-            segment="Tasks",
-        )
+        """The tasks linked to record ``id``, page by page (arguments as :meth:`emails`)."""
+        return self._paged(Task, id, updated_after=updated_after, segment="Tasks")
 
 
 class FileAttachments(_Paged):
@@ -302,15 +278,13 @@ class FileAttachments(_Paged):
     segment = "FileAttachments"
 
     def list(self, id: int, *, updated_after: datetime | None = None) -> Paginator[FileAttachment]:
-        return self._paged(
-            FileAttachment,
-            id,
-            updated_after=updated_after,
-            page_size=500,
-            brief=False,
-            count_total=False,
-            raw=False,
-        )
+        """The metadata of the files attached to record ``id``, page by page.
+
+        Args:
+            id: The record's id.
+            updated_after: Only those updated strictly after this aware datetime.
+        """
+        return self._paged(FileAttachment, id, updated_after=updated_after)
 
 
 class Comments(_Sub):
@@ -323,7 +297,7 @@ class Comments(_Sub):
 
     async def add(self, id: int, body: str | Comment) -> Comment:
         comment = Comment(body=body) if isinstance(body, str) else body
-        payload = _payload(Comment, comment, "body")
+        payload = payload_of(Comment, comment, "body")
         validate(Comment, payload, required=("BODY",))
         response = await self._send("POST", self._url(id), json=payload)
         return structure(Comment, response.object())
@@ -337,7 +311,7 @@ class _Replaceable(_Sub, Generic[S]):
 
     async def replace(self, id: int, items: Iterable[S]) -> builtins.list[S]:
         """Make ``items`` the record's whole collection."""
-        body = [_payload(self.model, item, "items") for item in items]
+        body = [payload_of(self.model, item, "items") for item in items]
         for item in body:
             validate(self.model, item)
         response = await self._send("PUT", self._url(id), json=body)
@@ -372,7 +346,7 @@ class Children(_Sub, Generic[C]):
         return await self._list_of(self._model, id)
 
     async def create(self, id: int, item: C | Mapping[str, Any]) -> C:
-        payload = _payload(self._model, item, "item")
+        payload = payload_of(self._model, item, "item")
         parent_field = self._parent.record_type.id_field
         required = tuple(f for f in self._child.required if f != parent_field)
         validate(self._model, payload, required=required)
@@ -434,114 +408,3 @@ class TeamMembers(_Sub):
     async def remove(self, id: int, permission_id: int) -> None:
         url = self._url(id, wire.validate_id(permission_id, "permission_id"))
         await self._send("DELETE", url, missing_ok_after_retry=True)
-
-
-# --- single actions, mixed into the parent resource ---------------------------------------
-
-
-class FollowMixin(Resource[M]):
-    async def is_following(self, id: int) -> bool:
-        """Whether the calling user follows the record."""
-        response = await self._client.send("GET", self._url(self._id(id), "Follow"))
-        return bool(response.object().get("FOLLOWING"))
-
-    async def follow(self, id: int) -> None:
-        await self._client.send(
-            "POST", self._url(self._id(id), "Follow"), retry_unknown_outcome=True
-        )
-
-    async def unfollow(self, id: int) -> None:
-        await self._client.send(
-            "DELETE", self._url(self._id(id), "Follow"), missing_ok_after_retry=True
-        )
-
-
-class StateMixin(Resource[M]):
-    async def set_state(
-        self,
-        id: int,
-        state: OpportunityState | str,
-        *,
-        reason: str | None = None,
-        reason_id: int | None = None,
-    ) -> OpportunityStateChange:
-        """Change an opportunity's state, recording why (``PUT …/StateChange``).
-
-        Args:
-            state: ``OPEN``, ``WON``, ``LOST``, ``ABANDONED`` or ``SUSPENDED`` (any case).
-            reason: Free text for the state history.
-            reason_id: One of the account's ``opportunity_state_reasons`` for this state.
-        """
-        try:
-            value = OpportunityState(state)
-        except ValueError:
-            raise ValidationError(
-                "state", f"{state!r} is not one of {', '.join(s.value for s in OpportunityState)}"
-            ) from None
-        record_id = self._id(id)
-        body: dict[str, Any] = {"OPPORTUNITY_ID": record_id, "FOR_OPPORTUNITY_STATE": value.value}
-        if reason is not None:
-            if not isinstance(reason, str):
-                raise ValidationError("reason", "must be a string")
-            body["STATE_REASON"] = reason
-        if reason_id is not None:
-            body["STATE_REASON_ID"] = wire.validate_id(reason_id, "reason_id")
-        response = await self._client.send("PUT", self._url(record_id, "StateChange"), json=body)
-        return structure(OpportunityStateChange, response.object())
-
-    async def state_history(self, id: int) -> list[OpportunityStateChange]:
-        response = await self._client.send("GET", self._url(self._id(id), "StateHistory"))
-        return [structure(OpportunityStateChange, item) for item in response.objects(empty_ok=True)]
-
-
-class PipelineMixin(Resource[M]):
-    async def set_pipeline(
-        self, id: int, pipeline_id: int, *, stage_id: int | None = None
-    ) -> PipelineChange:
-        """Put the record in a pipeline, at ``stage_id`` or the pipeline's first stage."""
-        body: dict[str, Any] = {"PIPELINE_ID": wire.validate_id(pipeline_id, "pipeline_id")}
-        if stage_id is not None:
-            body["PIPELINE_STAGE_CHANGE"] = {"STAGE_ID": wire.validate_id(stage_id, "stage_id")}
-        response = await self._client.send("PUT", self._url(self._id(id), "Pipeline"), json=body)
-        return structure(PipelineChange, response.object())
-
-    async def set_stage(self, id: int, stage_id: int) -> PipelineStageChange:
-        """Move the record to another stage of its pipeline."""
-        body = {"STAGE_ID": wire.validate_id(stage_id, "stage_id")}
-        response = await self._client.send(
-            "PUT", self._url(self._id(id), "PipelineStage"), json=body
-        )
-        return structure(PipelineStageChange, response.object())
-
-    async def clear_pipeline(self, id: int) -> None:
-        """Take the record out of its pipeline."""
-        await self._client.send("DELETE", self._url(self._id(id), "Pipeline"))
-
-
-class PriceBookMixin(Resource[M]):
-    async def set_price_book(self, id: int, price_book_id: int) -> None:
-        """Price an opportunity's line items from this price book."""
-        body = {"PRICEBOOK_ID": wire.validate_id(price_book_id, "price_book_id")}
-        await self._client.send("PUT", self._url(self._id(id), "Pricebook"), json=body)
-
-
-class LinkEmailAddressMixin(Resource[M]):
-    async def linked_email_address(self, id: int) -> str | None:
-        """The address that files emails sent to it under this record."""
-        response = await self._client.send("GET", self._url(self._id(id), "LinkEmailAddress"))
-        data = response.object()
-        value = data.get("EMAIL", data.get("LINKED_EMAIL_ADDRESS"))
-        return value if isinstance(value, str) else None
-
-
-class ActivitySetMixin(Resource[M]):
-    async def assign_activity_set(
-        self, id: int, assignment: ActivitySetAssignment | Mapping[str, Any]
-    ) -> ActivitySetAssignment:
-        """Start an activity set (a batch of tasks and events) on the record."""
-        payload = _payload(ActivitySetAssignment, assignment, "assignment")
-        validate(ActivitySetAssignment, payload, required=("ACTIVITYSET_ID",))
-        response = await self._client.send(
-            "POST", self._url(self._id(id), "ActivitySetAssignment"), json=payload
-        )
-        return structure(ActivitySetAssignment, response.object())

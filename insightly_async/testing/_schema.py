@@ -14,6 +14,7 @@ from typing import Any
 from insightly_async._facts.fields import VISIBILITY_VALUES, Field
 from insightly_async._facts.fields import RecordFields as Shape
 from insightly_async._facts.fields import record_fields as shape_of
+from insightly_async._facts.wire import OpportunityState
 from insightly_async.testing._wire import ApiError, parse_body_datetime
 
 __all__ = [
@@ -30,7 +31,7 @@ __all__ = [
 
 #: The values of an opportunity's ``OPPORTUNITY_STATE`` (and of a state change's
 #: ``FOR_OPPORTUNITY_STATE``), in the order the API documents them.
-OPPORTUNITY_STATES: tuple[str, ...] = ("OPEN", "WON", "LOST", "ABANDONED", "SUSPENDED")
+OPPORTUNITY_STATES: tuple[str, ...] = tuple(state.value for state in OpportunityState)
 
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
