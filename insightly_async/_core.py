@@ -19,7 +19,7 @@ from insightly_async._exceptions import SessionClosedError, ValidationError
 from insightly_async._pipeline import Funnel
 from insightly_async._sansio import Answer
 from insightly_async.limits import RateLimiter
-from insightly_async.quota import Quota
+from insightly_async.quota import QuotaGate
 from insightly_async.transport import Timeout, Transport
 
 __all__ = ["Answer", "Client", "as_timeout", "validate_retries"]
@@ -74,7 +74,7 @@ class Client:
         return self._shared.base_url
 
     @property
-    def quota(self) -> Quota:
+    def quota(self) -> QuotaGate:
         return self._shared.funnel.quota
 
     @property

@@ -30,7 +30,7 @@ from insightly_async._exceptions import (
 from insightly_async._facts import wire
 from insightly_async._sansio import Answer
 from insightly_async.limits import Permit, RateLimiter
-from insightly_async.quota import Quota
+from insightly_async.quota import QuotaGate
 from insightly_async.transport import (
     Request,
     Response,
@@ -56,7 +56,7 @@ class Funnel:
         transport: Transport,
         auth_header: str,
         limiter: RateLimiter,
-        quota: Quota,
+        quota: QuotaGate,
         max_in_flight: int,
         backoff: _sansio.Backoff,
         max_body: int | None = None,
@@ -157,7 +157,7 @@ class Funnel:
         queued = time.monotonic()
         self.quota.check()  # fail fast, before queueing for a slot
         async with self._slots:
-            self.quota.begin()
+            await self.quota.enter()
             response: Response | None = None
             sent: float | None = None
             permit: Permit | None = None
@@ -166,7 +166,7 @@ class Funnel:
             try:
                 permit = await self.limiter.acquire()
                 # The allowance may have been found spent while this request waited.
-                self.quota.check_spent()
+                await self.quota.recheck()
                 sent = time.monotonic()
                 self.sent += 1
                 if permit is not None:
@@ -185,7 +185,7 @@ class Funnel:
                 if permit is not None:
                     permit.finished(sent=sent is not None and reached)
                 if response is None:
-                    self.quota.end(None, None)
+                    await self.quota.leave(None, None)
                     if sent is not None:
                         logger.debug(
                             "%s %s -> no answer (attempt %d, waited %.3fs, took %.3fs)",
@@ -196,7 +196,7 @@ class Funnel:
                             time.monotonic() - sent,
                         )
                 else:
-                    self.quota.end(response.status, response.headers)
+                    await self.quota.leave(response.status, response.headers)
 
         assert sent is not None
         status, headers = response.status, response.headers
@@ -210,9 +210,11 @@ class Funnel:
             time.monotonic() - sent,
         )
         if status == 429 and not wire.is_daily_quota_429(status, headers):
-            self.limiter.on_throttled()
+            told = self.limiter.on_throttled()
         else:
-            self.limiter.on_success()
+            told = self.limiter.on_success()
+        if told is not None:
+            await told
         if too_large is not None:
             raise MalformedResponseError(
                 f"the answer is larger than the session's limit of {too_large.limit:,} bytes "

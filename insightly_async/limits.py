@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Final, Protocol, runtime_checkable
 
 from aiolimiter import AsyncLimiter
@@ -67,11 +67,11 @@ class RateLimiter(Protocol):
         attempt ended; others return ``None``.
         """
 
-    def on_throttled(self) -> None:
-        """The server answered 429 for the per-second limit."""
+    def on_throttled(self) -> Awaitable[None] | None:
+        """The server answered 429 for the per-second limit (may be a coroutine)."""
 
-    def on_success(self) -> None:
-        """The server answered without throttling."""
+    def on_success(self) -> Awaitable[None] | None:
+        """The server answered without throttling (may be a coroutine)."""
 
 
 class Permit:
@@ -93,7 +93,7 @@ class Permit:
     def sending(self) -> None:
         """The request is handed to the transport: it may reach the server at any moment."""
         self._open = True
-        self._window.changed()
+        self._window.count(self)
 
     def written(self, *, new_connection: bool) -> None:
         """The request's headers were written. On a warm connection it reaches the server
@@ -102,17 +102,18 @@ class Permit:
         if not new_connection:
             self._open = False
             self._expires = self._window.now() + self._window.span
-        self._window.changed()
+        self._window.count(self)
 
     def finished(self, *, sent: bool) -> None:
         """The attempt ended: answered, or failed (``sent`` False: it never left)."""
         if not sent:
             self._window.forget(self)
-        elif self._open:
+            return
+        if self._open:
             # It reached the server no later than now.
             self._open = False
             self._expires = self._window.now() + self._window.span
-        self._window.changed()
+        self._window.count(self)
 
 
 class SendWindow:
@@ -147,13 +148,22 @@ class SendWindow:
     def now(self) -> float:
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
 
-    def changed(self) -> None:
-        if self._change is not None:
-            self._change.set()
+    def count(self, permit: Permit) -> None:
+        """Count ``permit`` with what it says now (again, if it had aged out meanwhile: a
+        request held up between its release and its send counts from its send)."""
+        if permit not in self._permits:
+            self._permits.append(permit)
+        self._changed()
 
     def forget(self, permit: Permit) -> None:
+        """Stop counting ``permit``: its request never left."""
         if permit in self._permits:
             self._permits.remove(permit)
+        self._changed()
+
+    def _changed(self) -> None:
+        if self._change is not None:
+            self._change.set()
 
     def wait_time(self) -> float | None:
         """Seconds until one more request may go (0: now), or ``None`` while only a
@@ -277,24 +287,26 @@ class Pacer:
         """The current rate, in requests per second."""
         return self._rate
 
-    async def acquire(self) -> Permit | None:
+    async def acquire(self) -> Permit:
         async with self._turn:
             await self._limiter.acquire()
             return await self.window.enter()
 
-    def on_throttled(self) -> None:
+    def on_throttled(self) -> Awaitable[None] | None:
         now = self._clock()
         if now - self._last_decrease < self._cooldown:
-            return
+            return None
         self._last_decrease = now
         self._set(max(self.min_rate, self._rate * self._decrease), now)
+        return None
 
-    def on_success(self) -> None:
+    def on_success(self) -> Awaitable[None] | None:
         if self._rate >= self.max_rate:
-            return
+            return None
         now = self._clock()
         if now - self._last_change >= self._interval:
             self._set(min(self.max_rate, self._rate + self._step), now)
+        return None
 
     def _set(self, rate: float, now: float) -> None:
         self._rate = rate

@@ -5,11 +5,46 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
+from typing import Protocol, runtime_checkable
 
 from insightly_async._exceptions import QuotaExhaustedError, ValidationError
 from insightly_async._facts.wire import is_daily_quota_429, parse_quota_headers
 
-__all__ = ["Quota"]
+__all__ = ["Quota", "QuotaGate"]
+
+
+@runtime_checkable
+class QuotaGate(Protocol):
+    """What the request funnel needs from a daily-quota tracker.
+
+    :class:`Quota` keeps the allowance of one process; ``insightly_async.redis.RedisQuota``
+    shares it with every process on the account.
+
+    Attributes:
+        limit: The daily allowance, as last reported (``None`` before the first answer).
+        remaining: Calls left, as last reported.
+        reserve: Calls left for others: a request that could leave fewer is refused.
+    """
+
+    limit: int | None
+    remaining: int | None
+    reserve: int
+
+    @property
+    def exhausted(self) -> bool:
+        """A 429 said the allowance is spent, and it is too soon to ask again."""
+
+    def check(self) -> None:
+        """Raise :class:`QuotaExhaustedError` if what is known says no request may go."""
+
+    async def enter(self) -> None:
+        """Count one more request in flight, or raise :class:`QuotaExhaustedError`."""
+
+    async def recheck(self) -> None:
+        """Raise if the allowance was found spent while this request waited to go."""
+
+    async def leave(self, status: int | None, headers: Mapping[str, str] | None) -> None:
+        """Count the request as answered (``None`` when it got no answer)."""
 
 
 class Quota:
@@ -110,6 +145,15 @@ class Quota:
             self._spent_at = now
         elif reported.remaining:
             self._spent_at = None
+
+    async def enter(self) -> None:
+        self.begin()
+
+    async def recheck(self) -> None:
+        self.check_spent()
+
+    async def leave(self, status: int | None, headers: Mapping[str, str] | None) -> None:
+        self.end(status, headers)
 
     def __repr__(self) -> str:
         return (

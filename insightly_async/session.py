@@ -15,7 +15,7 @@ from insightly_async._facts.catalog import CATALOG
 from insightly_async._facts.wire import CUSTOM_OBJECT_NAME
 from insightly_async._pipeline import Funnel
 from insightly_async.limits import DEFAULT_RATE, Pacer, RateLimiter
-from insightly_async.quota import Quota
+from insightly_async.quota import Quota, QuotaGate
 from insightly_async.resources import SessionResources
 from insightly_async.transport import AiohttpTransport, Transport
 
@@ -65,6 +65,13 @@ class InsightlySession(SessionResources):
         max_response_bytes: The longest answer read (default 64 MiB): a longer one
             stops being read as soon as it shows and raises
             :class:`MalformedResponseError`, so a broken proxy cannot exhaust memory.
+        redis: A Redis URL (``redis://host:6379/0``) or ``redis.asyncio.Redis`` client
+            (the ``redis`` extra): the session joins the account's fleet, sharing its
+            pacer, slow-down, daily quota and reserve with every process using that Redis
+            and account (see :mod:`insightly_async.redis`). Not allowed with ``limiter``.
+        redis_key: The fleet's key prefix in Redis (default: derived from the account).
+        redis_policy: When Redis is unreachable: ``"wait"`` (send nothing until it is
+            back, the default) or ``"local"`` (go on alone, with a warning).
 
     Raises:
         ValidationError: a missing key, a malformed pod, an unsafe URL or a bad option.
@@ -88,6 +95,9 @@ class InsightlySession(SessionResources):
         transport: Transport | None = None,
         backoff: _sansio.Backoff | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        redis: str | Any | None = None,
+        redis_key: str | None = None,
+        redis_policy: str = "wait",
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("INSIGHTLY_API_KEY")
         if key is None:
@@ -123,17 +133,68 @@ class InsightlySession(SessionResources):
                 "max_response_bytes", f"must be an int >= 1024, got {max_response_bytes!r}"
             )
         per_attempt = as_timeout(timeout)
-        pacer = limiter if limiter is not None else Pacer(DEFAULT_RATE if rate is None else rate)
+        pace = DEFAULT_RATE if rate is None else rate
+        pacer: RateLimiter
+        quota: QuotaGate
+        self._redis: Any = None  # a Redis client this session made, closed with it
+        if redis is not None:
+            if limiter is not None:
+                raise ValidationError("redis", "give either redis or limiter, not both")
+            pacer, quota = self._fleet(
+                redis,
+                api_key=key,
+                root=root,
+                rate=pace,
+                reserve=quota_reserve,
+                key=redis_key,
+                policy=redis_policy,
+            )
+        else:
+            pacer = limiter if limiter is not None else Pacer(pace)
+            quota = Quota(reserve=quota_reserve)
         funnel = Funnel(
             transport=transport or AiohttpTransport(session, max_connections=max_in_flight),
             auth_header=auth,
             limiter=pacer,
-            quota=Quota(reserve=quota_reserve),
+            quota=quota,
             max_in_flight=max_in_flight,
             backoff=backoff or _sansio.Backoff(),
             max_body=max_response_bytes,
         )
         self._client = Client(root, funnel, max_retries=max_retries, timeout=per_attempt)
+
+    def _fleet(
+        self,
+        redis: str | Any,
+        *,
+        api_key: str,
+        root: str,
+        rate: float,
+        reserve: int,
+        key: str | None,
+        policy: str,
+    ) -> tuple[RateLimiter, QuotaGate]:
+        """The shared pacer and quota of the account's fleet in ``redis``."""
+        try:
+            from insightly_async import redis as fleet  # noqa: PLC0415 - the redis extra
+        except ImportError:
+            raise ValidationError(
+                "redis", "needs the redis extra: pip install 'insightly-async[redis]'"
+            ) from None
+        if policy not in fleet.POLICIES:
+            raise ValidationError(
+                "redis_policy", f"must be one of {fleet.POLICIES}, got {policy!r}"
+            )
+        if key is not None and (not isinstance(key, str) or not key):
+            raise ValidationError("redis_key", f"must be a non-empty string, got {key!r}")
+        if isinstance(redis, str):
+            client = self._redis = fleet.connect(redis)
+        else:
+            client = redis
+        prefix = key or fleet.account_key(root, api_key)
+        pacer = fleet.RedisPacer(client, key=prefix, rate=rate, policy=policy)
+        quota = fleet.RedisQuota(client, key=prefix, reserve=reserve, policy=pacer.link.policy)
+        return pacer, quota
 
     # --- state ---------------------------------------------------------------------------
 
@@ -143,7 +204,7 @@ class InsightlySession(SessionResources):
         return self._client.base_url
 
     @property
-    def quota(self) -> Quota:
+    def quota(self) -> QuotaGate:
         """The daily allowance as the API last reported it (``limit``, ``remaining``)."""
         return self._client.quota
 
@@ -190,6 +251,7 @@ class InsightlySession(SessionResources):
         """
         view = object.__new__(type(self))
         view._client = self._client.with_options(max_retries=max_retries, timeout=timeout)
+        view._redis = None
         return view
 
     # --- resources by name -----------------------------------------------------------------
@@ -240,7 +302,11 @@ class InsightlySession(SessionResources):
 
         On a view from :meth:`with_options` it does nothing: the session owns the pool.
         """
+        if self._client.is_view or self._client.closed:
+            return
         await self._client.aclose()
+        if self._redis is not None:
+            await self._redis.aclose()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"

@@ -377,3 +377,55 @@ def test_a_negative_recovery_step_is_refused_naming_the_field() -> None:
 def test_repr_shows_the_rates() -> None:
     text = repr(Pacer(8))
     assert "8.00" in text
+
+
+# ---------------------------------------------------------------------------------------
+# The window of real send times
+
+
+def test_a_request_held_up_after_its_release_counts_from_its_send() -> None:
+    async def main(loop: asyncio.AbstractEventLoop) -> float:
+        window = SendWindow(limit=3, period=1.0, margin=0.0)
+        held = [await window.enter() for _ in range(3)]
+        await asyncio.sleep(5.0)  # released long ago, still not sent (waiting on something)
+        for permit in held:
+            permit.sending()
+            permit.written(new_connection=False)
+        started = loop.time()
+        await window.enter()  # three were just written: the fourth waits out the second
+        return loop.time() - started
+
+    assert run_virtual(main) == near(1.0)
+
+
+def test_a_request_on_a_new_connection_counts_until_its_answer() -> None:
+    async def main(loop: asyncio.AbstractEventLoop) -> float:
+        window = SendWindow(limit=1, period=1.0, margin=0.0)
+        permit = await window.enter()
+        permit.sending()
+        permit.written(new_connection=True)  # the server may see it only later
+
+        async def answered() -> None:
+            await asyncio.sleep(3.0)
+            permit.finished(sent=True)
+
+        answer = asyncio.ensure_future(answered())
+        started = loop.time()
+        await window.enter()  # one second after the answer, not after the write
+        await answer
+        return loop.time() - started
+
+    assert run_virtual(main) == near(4.0)
+
+
+def test_a_request_that_never_left_frees_its_place_at_once() -> None:
+    async def main(loop: asyncio.AbstractEventLoop) -> float:
+        window = SendWindow(limit=1, period=1.0, margin=0.0)
+        permit = await window.enter()
+        permit.sending()
+        permit.finished(sent=False)  # the connection was refused: nothing reached the server
+        started = loop.time()
+        await window.enter()
+        return loop.time() - started
+
+    assert run_virtual(main) == near(0.0)

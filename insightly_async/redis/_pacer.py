@@ -1,0 +1,164 @@
+"""A pacer shared through Redis: one send schedule and one adaptive rate for the fleet.
+
+Every process on the account reserves its send times from one schedule kept in Redis (a
+reservation in the style of GCRA with no burst: a "theoretical arrival time" that every
+request pushes on by ``1 / rate``), computed by a script on Redis's own clock, so the
+processes need no synchronised clocks and never race. The rate itself lives in Redis too:
+a per-second 429 seen by any process lowers it for all, and all climb back together.
+Each process also keeps its own window of real send times (see
+:class:`~insightly_async.limits.SendWindow`), so a request that had to open a connection
+is counted as the server sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from typing import Any, Final
+
+from insightly_async._exceptions import ValidationError
+from insightly_async.limits import DEFAULT_RATE, Pacer, Permit
+from insightly_async.redis._link import Link
+
+__all__ = ["RedisPacer"]
+
+# KEYS[1]: the schedule; KEYS[2]: the shared rate. ARGV[1]: the configured rate.
+# Returns the microseconds to wait and the rate used. Times are integers formatted with
+# %.0f: Lua's default number-to-string conversion would round them to 14 digits.
+_RESERVE: Final = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local rate = tonumber(redis.call('HGET', KEYS[2], 'rate') or ARGV[1])
+local due = tonumber(redis.call('GET', KEYS[1]) or '0')
+local start = math.max(due, now)
+local after = start + math.floor(1000000 / rate)
+local ttl = math.floor((after - now) / 1000) + 1000
+redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', ttl)
+return {string.format('%.0f', start - now), tostring(rate)}
+"""
+
+# KEYS[1]: the shared rate. ARGV: configured rate, floor, factor, cooldown (ms).
+# A slow-down within the cooldown of the last one (stragglers of the same burst) is
+# ignored. Returns the rate now.
+_SLOW_DOWN: Final = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local rate = tonumber(redis.call('HGET', KEYS[1], 'rate') or ARGV[1])
+local last = tonumber(redis.call('HGET', KEYS[1], 'decreased') or '-1')
+if last >= 0 and now - last < tonumber(ARGV[4]) then
+  return tostring(rate)
+end
+rate = math.max(tonumber(ARGV[2]), rate * tonumber(ARGV[3]))
+redis.call('HSET', KEYS[1], 'rate', tostring(rate), 'decreased', now, 'changed', now)
+redis.call('PEXPIRE', KEYS[1], 86400000)
+return tostring(rate)
+"""
+
+# KEYS[1]: the shared rate. ARGV: configured rate, step, interval (ms). One step back up
+# per interval across the fleet. Returns the rate now.
+_RECOVER: Final = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local stored = redis.call('HGET', KEYS[1], 'rate')
+if not stored then
+  return ARGV[1]
+end
+local rate = tonumber(stored)
+local top = tonumber(ARGV[1])
+local changed = tonumber(redis.call('HGET', KEYS[1], 'changed') or '0')
+if now - changed >= tonumber(ARGV[3]) then
+  rate = math.min(top, rate + tonumber(ARGV[2]))
+  if rate >= top then
+    redis.call('DEL', KEYS[1])
+  else
+    redis.call('HSET', KEYS[1], 'rate', tostring(rate), 'changed', now)
+  end
+end
+return tostring(rate)
+"""
+
+_LOCAL: Final = object()  # what Link.run returns when the "local" policy takes over
+
+
+class RedisPacer(Pacer):
+    """A :class:`~insightly_async.limits.Pacer` whose schedule and rate live in Redis, shared
+    by everyone using ``key``.
+
+    Args:
+        client: A ``redis.asyncio.Redis`` client (not closed by the pacer).
+        key: The Redis key prefix of the account: one per Insightly account. A session
+            made with ``redis=`` derives it from the account (see
+            :func:`insightly_async.redis.account_key`).
+        rate: Requests per second for everyone sharing ``key`` together.
+        policy: What to do when Redis is unreachable: ``"wait"`` or ``"local"``.
+        **options: The adaptive options of :class:`Pacer` (``min_rate``, ``decrease``,
+            ``cooldown``, ``recovery_step``, ``recovery_interval``, ``clock``).
+
+    Raises:
+        ValidationError: an empty key, or a bad rate or option.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        key: str = "insightly_async:pacer",
+        rate: float = DEFAULT_RATE,
+        policy: str = "wait",
+        **options: Any,
+    ) -> None:
+        super().__init__(rate, **options)
+        if not isinstance(key, str) or not key:
+            raise ValidationError("key", f"must be a non-empty string, got {key!r}")
+        self.key = key
+        self._link = Link(client, policy=policy)  # type: ignore[arg-type]
+        self._keys = [f"{key}:schedule", f"{key}:rate"]
+        self._reserve = self._link.script(_RESERVE)
+        self._slow_down = self._link.script(_SLOW_DOWN)
+        self._recover = self._link.script(_RECOVER)
+        self._asked_recovery = -math.inf
+
+    @property
+    def link(self) -> Link:
+        return self._link
+
+    async def acquire(self) -> Permit:
+        reply: Any = await self._link.run(
+            self._reserve, self._keys, [repr(self.max_rate)], lambda: _LOCAL
+        )
+        if reply is _LOCAL:
+            return await super().acquire()
+        wait, rate = int(reply[0]), float(reply[1])
+        self._mirror(rate)
+        if wait > 0:
+            await asyncio.sleep(wait / 1_000_000)
+        return await self.window.enter()
+
+    async def on_throttled(self) -> None:
+        super().on_throttled()  # this process at once; the fleet through Redis
+        args = [repr(self.max_rate), repr(self.min_rate), repr(self._decrease)]
+        args.append(str(round(self._cooldown * 1000)))
+        rate = await self._link.run(self._slow_down, self._keys[1:], args, lambda: None)
+        if rate is not None:
+            self._mirror(float(rate))
+
+    async def on_success(self) -> None:
+        if self.rate >= self.max_rate:
+            return
+        now = time.monotonic()
+        if now - self._asked_recovery < self._interval:
+            return
+        self._asked_recovery = now
+        args = [repr(self.max_rate), repr(self._step), str(round(self._interval * 1000))]
+        rate = await self._link.run(self._recover, self._keys[1:], args, lambda: None)
+        if rate is not None:
+            self._mirror(float(rate))
+
+    def _mirror(self, rate: float) -> None:
+        """Take the fleet's rate as this process's own (for ``rate`` and the local pacer)."""
+        if rate != self.rate:
+            self._set(rate, self._clock())
+
+    def __repr__(self) -> str:
+        return f"RedisPacer(key={self.key!r}, rate={self.rate:.2f}, max_rate={self.max_rate:.2f})"
