@@ -188,7 +188,10 @@ class InsightlySession(SessionResources):
         if key is not None and (not isinstance(key, str) or not key):
             raise ValidationError("redis_key", f"must be a non-empty string, got {key!r}")
         if isinstance(redis, str):
-            client = self._redis = fleet.connect(redis)
+            try:
+                client = self._redis = fleet.connect(redis)
+            except ValueError as exc:
+                raise ValidationError("redis", f"not a Redis URL: {exc}") from None
         else:
             client = redis
         prefix = key or fleet.account_key(root, api_key)

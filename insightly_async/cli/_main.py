@@ -56,6 +56,7 @@ class Connection:
     base_url: str | None
     sandbox: bool
     timeout: float = 60.0
+    redis: str | None = None
 
 
 def connection_options(command: F) -> F:
@@ -80,6 +81,17 @@ def connection_options(command: F) -> F:
             help="Work against an in-process emulator seeded with demo data.",
         ),
         click.option(
+            "--redis",
+            envvar="INSIGHTLY_REDIS_URL",
+            show_envvar=True,
+            metavar="URL",
+            help=(
+                "Join the account's fleet in this Redis (redis://host:6379/0): the pacer, "
+                "the slow-down after a 429, the quota and the reserve are shared with every "
+                "other process on the account."
+            ),
+        ),
+        click.option(
             "--timeout",
             type=click.FloatRange(min=1.0),
             default=60.0,
@@ -100,6 +112,7 @@ def _connection(kwargs: dict[str, Any]) -> Connection:
         base_url=kwargs.pop("base_url"),
         sandbox=kwargs.pop("sandbox"),
         timeout=kwargs.pop("timeout"),
+        redis=kwargs.pop("redis") or None,
     )
     if not conn.sandbox and not conn.api_key:
         raise click.UsageError("no API key: pass --api-key, set INSIGHTLY_API_KEY, or --sandbox")
@@ -111,6 +124,8 @@ def _connection(kwargs: dict[str, Any]) -> Connection:
 @contextlib.asynccontextmanager
 async def open_session(conn: Connection, **options: Any) -> AsyncIterator[InsightlySession]:
     """A session on the connection (starting the sandbox emulator when asked)."""
+    if conn.redis is not None:
+        options["redis"] = conn.redis
     if conn.sandbox:
         from insightly_async.testing import FakeInsightly  # noqa: PLC0415 - only for --sandbox
 
@@ -412,20 +427,25 @@ async def _sandbox(port: int, records: int, seed: int, latency: float, daily_lim
 def quota(**kwargs: Any) -> None:
     """Print the daily allowance and what is left of it (uses one request)."""
     conn = _connection(kwargs)
-    limit, remaining = _run(_quota(conn))
+    limit, remaining, flying = _run(_quota(conn))
     click.echo(f"daily limit: {'?' if limit is None else f'{limit:,}'}")
     click.echo(f"remaining:   {'?' if remaining is None else f'{remaining:,}'}")
+    if flying is not None:
+        click.echo(f"in flight:   {flying:,} across the fleet in Redis")
     if remaining == 0:
         sys.exit(EXIT_QUOTA)
 
 
-async def _quota(conn: Connection) -> tuple[int | None, int | None]:
+async def _quota(conn: Connection) -> tuple[int | None, int | None, int | None]:
     async with open_session(conn) as crm:
+        flying = None
         try:
             await crm.users.me()
         except QuotaExhaustedError as exc:
-            return exc.limit, 0  # the answer that says so carries the figures
-        return crm.quota.limit, crm.quota.remaining
+            return exc.limit, 0, flying  # the answer that says so carries the figures
+        if conn.redis is not None:
+            flying = getattr(crm.quota, "in_flight", None)
+        return crm.quota.limit, crm.quota.remaining, flying
 
 
 def main() -> None:
