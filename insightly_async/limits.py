@@ -2,7 +2,7 @@
 
 Insightly allows 10 requests per second per account. A token bucket with capacity 10
 (``AsyncLimiter(10, 1)``) admits 19 in one second: ten at once, then one every 100 ms.
-The :class:`Pacer` instead spaces requests evenly (an ``AsyncLimiter`` of capacity 1), so
+The :class:`Pacer` instead spaces requests evenly on a fixed grid ``1 / rate`` apart, so
 no window of one second ever holds more than ``rate`` of them, and even spacing survives
 network jitter far better than bursts do.
 
@@ -31,8 +31,6 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from typing import Final, Protocol, runtime_checkable
-
-from aiolimiter import AsyncLimiter
 
 from insightly_async._exceptions import ValidationError
 
@@ -211,21 +209,6 @@ def _positive(name: str, value: object) -> None:
         raise ValidationError(name, f"must be a positive finite number, got {value!r}")
 
 
-class _AdjustableLimiter(AsyncLimiter):
-    """An ``AsyncLimiter`` of capacity 1 whose rate can change while tasks wait on it."""
-
-    def __init__(self, rate: float) -> None:
-        super().__init__(1, 1.0 / rate)
-
-    def set_rate(self, rate: float) -> None:
-        # Account for what leaked at the old rate before switching, then reschedule the
-        # wake-up timer of the first waiter for the new rate.
-        self._leak()
-        self.time_period = 1.0 / rate
-        self._rate_per_sec = rate
-        self._wake_next()
-
-
 class Pacer:
     """Even spacing at ``rate`` requests per second, slowing down on 429 (AIMD).
 
@@ -275,7 +258,8 @@ class Pacer:
         self._rate = float(rate)
         self._last_change = float("-inf")  # any change: the next recovery step waits for it
         self._last_decrease = float("-inf")  # slow-downs only: the cooldown follows these
-        self._limiter = _AdjustableLimiter(self._rate)
+        self._released: float | None = None  # the last release, on the spacing grid
+        self._wake: asyncio.Event | None = None  # set when the rate changes
         if window is not None and not isinstance(window, SendWindow):
             raise ValidationError("window", f"must be a SendWindow, got {window!r}")
         # As many in a window as the rate allows in one second: 10 at the default 9.8/s.
@@ -289,8 +273,39 @@ class Pacer:
 
     async def acquire(self) -> Permit:
         async with self._turn:
-            await self._limiter.acquire()
+            await self._space()
             return await self.window.enter()
+
+    async def _space(self) -> None:
+        """Wait for the next slot of an even grid ``1 / rate`` apart.
+
+        Slots are counted from the grid, not from when the last request really left, so
+        timer lateness never adds up (a leaky bucket restarts from each late release and
+        loses a millisecond or so a request, 1% at 10 per second). A release held up by
+        less than one interval (by the window, say) keeps the grid, and the next one may
+        follow it sooner; after a longer pause the grid starts again from now, so there is
+        no burst after an idle spell. A rate change applies to the request already waiting.
+        """
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            if self._released is None:
+                break
+            due = self._released + 1.0 / self._rate
+            if now >= due:
+                break
+            self._wake = wake = asyncio.Event()
+            try:
+                await asyncio.wait_for(wake.wait(), due - now)
+            except asyncio.TimeoutError:
+                pass
+            finally:
+                self._wake = None
+        interval = 1.0 / self._rate
+        if self._released is not None and now - self._released <= 3 * interval:
+            self._released += interval
+        else:
+            self._released = now
 
     def on_throttled(self) -> Awaitable[None] | None:
         now = self._clock()
@@ -311,7 +326,8 @@ class Pacer:
     def _set(self, rate: float, now: float) -> None:
         self._rate = rate
         self._last_change = now
-        self._limiter.set_rate(rate)
+        if self._wake is not None:
+            self._wake.set()
 
     def __repr__(self) -> str:
         return f"Pacer(rate={self._rate:.2f}, max_rate={self.max_rate:.2f})"
