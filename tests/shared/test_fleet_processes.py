@@ -15,7 +15,9 @@ from insightly_async.cli import EXIT_OK, EXIT_USAGE, cli
 
 pytest_plugins = ["redis_fixtures"]
 
-# One process of the fleet: TASKS concurrent callers sharing CALLS requests.
+# One process of the fleet: TASKS concurrent callers sharing CALLS requests. It says
+# "ready" once started, and waits for a line on stdin to begin, so that the fleet starts
+# together (and no process's start-up competes with the others' requests for the CPU).
 _WORKER = """
 import asyncio, os, sys
 from insightly_async import InsightlySession
@@ -23,6 +25,8 @@ from insightly_async import InsightlySession
 async def main(tasks: int, calls: int) -> None:
     left = calls
     async with InsightlySession(redis=os.environ["INSIGHTLY_REDIS_URL"]) as crm:
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         async def caller() -> None:
             nonlocal left
             while left > 0:
