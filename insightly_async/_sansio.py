@@ -14,6 +14,7 @@ import ipaddress
 import json
 import math
 import random
+import re
 import reprlib
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -114,7 +115,9 @@ def base_url_for(*, pod: str | None, base_url: str | None) -> str:
     try:
         url = URL(base_url.strip())
     except (TypeError, ValueError) as exc:
-        raise ValidationError("base_url", f"{base_url!r} is not a URL") from exc
+        # Shown without what may sit before an "@": a user and a password, the key even.
+        shown = re.sub(r"//[^/]*@", "//…@", base_url)
+        raise ValidationError("base_url", f"{shown!r} is not a URL") from exc
     if url.scheme not in ("https", "http") or not url.host:
         raise ValidationError("base_url", "must be an absolute http(s) URL")
     if url.user is not None or url.password is not None:
