@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from export_support import ROOT, ThreadedFake
 
+pytest_plugins = ["redis_fixtures"]
+
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
@@ -42,13 +44,13 @@ def served() -> Iterator[ThreadedFake]:
 
 @pytest.mark.parametrize("index", range(len(scripts())))
 def test_readme_script_runs_against_the_emulator(
-    served: ThreadedFake, index: int, tmp_path: Path
+    served: ThreadedFake, redis_url: str, index: int, tmp_path: Path
 ) -> None:
     script = tmp_path / "example.py"
     script.write_text(scripts()[index], encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-W", "error", str(script)],
-        env=served.env(),
+        env=served.env() | {"INSIGHTLY_REDIS_URL": redis_url},
         capture_output=True,
         text=True,
         timeout=120,
