@@ -18,7 +18,7 @@ from insightly_async._core import Answer, Client
 from insightly_async._exceptions import ConflictError, InsightlyError, ValidationError
 from insightly_async._facts import wire
 from insightly_async._facts.catalog import Op, RecordType
-from insightly_async.models import Record, create_payload, payload_from_changes
+from insightly_async.models import Record, create_payload, model_fields, payload_from_changes
 from insightly_async.models import changes as record_changes
 from insightly_async.models import structure as structure_record
 from insightly_async.models import validate as validate_payload
@@ -29,7 +29,9 @@ M = TypeVar("M", bound=Record)
 T = TypeVar("T")
 Raw = dict[str, Any]
 
-ModifyFn = Callable[[M], "Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None"]
+#: What ``modify`` applies: changes the record in place, or returns the new record or a
+#: mapping of changes (a coroutine function too).
+ModifyFn = Callable[[M], "M | Mapping[str, Any] | Awaitable[M | Mapping[str, Any] | None] | None"]
 
 
 class Resource(Generic[M]):
@@ -439,15 +441,28 @@ class ModifyMixin(GetMixin[M], UpdateMixin[M]):
     async def modify(self, id: int, fn: ModifyFn[M], *, max_attempts: int = 10) -> M:
         """Read a record, apply ``fn``, and write the change back only if nobody else did.
 
-        ``fn`` gets the freshly read record and either changes it in place or returns a
-        mapping of changes; it may be a coroutine function. The write carries the read's
-        ETag in ``If-Match``; on :class:`ConflictError` the record is read again and ``fn``
-        applied again, up to ``max_attempts`` times. ``fn`` is never applied on top of its
-        own earlier write: if a write's outcome is unknown, :class:`APIConnectionError`
-        (``outcome_unknown=True``) is raised instead of guessing.
+        ``fn`` gets the freshly read record and either changes it in place (returning
+        ``None`` or the record), returns a new record of the same type (e.g.
+        ``attrs.evolve(record, title="Countess")``: the new state, compared with what was
+        read), or returns a mapping of changes; it may be a coroutine function. The write
+        carries the read's ETag in ``If-Match``; on :class:`ConflictError` the record is
+        read again and ``fn`` applied again, up to ``max_attempts`` times. ``fn`` is never
+        applied on top of its own earlier write: if a write's outcome is unknown,
+        :class:`APIConnectionError` (``outcome_unknown=True``) is raised instead of
+        guessing.
+
+        Args:
+            id: The record's id.
+            fn: The change, as above.
+            max_attempts: Reads and writes at most, conflicts included.
+
+        Returns:
+            The record as the server stored it (or as read, when ``fn`` changed nothing).
 
         Raises:
+            ValidationError: ``fn`` returned something else, or a changed value is wrong.
             ConflictError: still conflicting after ``max_attempts`` attempts.
+            APIConnectionError: the write's outcome is unknown (``outcome_unknown``).
         """
         record_id = self._id(id)
         if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
@@ -463,12 +478,21 @@ class ModifyMixin(GetMixin[M], UpdateMixin[M]):
             result = fn(current)
             if inspect.isawaitable(result):
                 result = await result
-            if result is None:
+            if result is None or result is current:
+                payload = record_changes(current)
+            elif isinstance(result, self.model):
+                # A new record of the type (attrs.evolve, say) is the new state: what it
+                # holds is compared with what was read, field by field.
+                _take_state(current, result)
                 payload = record_changes(current)
             elif isinstance(result, Mapping):
                 payload = payload_from_changes(self.model, result)
             else:
-                raise ValidationError("fn", "must change the record in place or return a mapping")
+                raise ValidationError(
+                    "fn",
+                    f"must change the record in place, or return the new {self.model.__name__} "
+                    f"or a mapping of changes, not a {type(result).__name__}",
+                )
             if not payload:
                 return current
             validate_payload(self.model, payload)
@@ -478,6 +502,13 @@ class ModifyMixin(GetMixin[M], UpdateMixin[M]):
                 conflict = exc
         assert conflict is not None
         raise conflict
+
+
+def _take_state(record: Record, new: Record) -> None:
+    """Give ``record`` (as read) every field value and extra key of ``new``."""
+    for field in model_fields(type(record)):
+        setattr(record, field.name, getattr(new, field.name))
+    record.extra = dict(new.extra)
 
 
 class DeleteMixin(Resource[M]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import attrs
 import pytest
 from session_support import SessionFactory
 
@@ -13,6 +14,7 @@ from insightly_async import (
     ConflictError,
     Contact,
     InsightlySession,
+    Lead,
     NotFoundError,
     Tag,
     ValidationError,
@@ -170,6 +172,47 @@ async def test_modify_applies_fn_to_the_fresh_record(
     assert result.background == "ab"
     (put,) = fake.log.filter("PUT")
     assert put.body == {"CONTACT_ID": contact_id, "BACKGROUND": "ab"}
+
+
+async def test_modify_takes_a_returned_record_as_the_new_state(
+    fake: FakeInsightly, crm: InsightlySession
+) -> None:
+    contact_id = fake.seed({"contacts": 1})["contacts"][0]
+    fake.edit("contacts", contact_id, {"BACKGROUND": "a", "TITLE": "Ms"})
+
+    result = await crm.contacts.modify(
+        contact_id, lambda contact: attrs.evolve(contact, title="Countess")
+    )
+    assert result.title == "Countess"
+    assert result.background == "a"
+    (put,) = fake.log.filter("PUT")
+    # Only what differs from what was read: the evolved copy holds every other field too.
+    assert put.body == {"CONTACT_ID": contact_id, "TITLE": "Countess"}
+
+
+async def test_modify_takes_the_record_returned_after_changing_it(
+    fake: FakeInsightly, crm: InsightlySession
+) -> None:
+    contact_id = fake.seed({"contacts": 1})["contacts"][0]
+
+    def rename(contact: Contact) -> Contact:
+        contact.title = "Dr"
+        return contact
+
+    assert (await crm.contacts.modify(contact_id, rename)).title == "Dr"
+    (put,) = fake.log.filter("PUT")
+    assert put.body == {"CONTACT_ID": contact_id, "TITLE": "Dr"}
+
+
+async def test_modify_refuses_what_is_neither_a_record_nor_changes(
+    fake: FakeInsightly, crm: InsightlySession
+) -> None:
+    contact_id = fake.seed({"contacts": 1})["contacts"][0]
+    with pytest.raises(ValidationError) as info:
+        await crm.contacts.modify(contact_id, lambda contact: Lead(last_name="x"))  # type: ignore[arg-type,return-value]
+    assert info.value.field == "fn"
+    assert "not a Lead" in str(info.value)
+    assert fake.log.filter("PUT") == []
 
 
 async def test_modify_rereads_and_reapplies_on_conflict(
