@@ -219,7 +219,7 @@ class Pacer:
         cooldown: Seconds after a slow-down during which further 429s (stragglers of the
             same burst) do not slow it down again.
         recovery_step: Requests per second added back after each ``recovery_interval``
-            of successes.
+            of successes (by default, full rate again 2.5 s after an isolated 429).
         recovery_interval: Seconds between two steps back up.
         clock: Monotonic clock for the adaptive part (injectable for tests).
         window: The window of real send times (default: ``ceil(rate)`` in any 1.02 s,
@@ -233,8 +233,8 @@ class Pacer:
         min_rate: float = 0.5,
         decrease: float = 0.5,
         cooldown: float = 1.0,
-        recovery_step: float = 0.5,
-        recovery_interval: float = 1.0,
+        recovery_step: float = 1.0,
+        recovery_interval: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
         window: SendWindow | None = None,
     ) -> None:

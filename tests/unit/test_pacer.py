@@ -301,6 +301,18 @@ async def test_the_rate_climbs_back_by_steps_after_each_interval() -> None:
     assert pacer.rate == 6.0
 
 
+async def test_by_default_the_full_rate_is_back_within_five_seconds_of_an_isolated_429() -> None:
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    pacer.on_throttled()
+    assert pacer.rate == pytest.approx(DEFAULT_RATE / 2)
+    while pacer.rate < DEFAULT_RATE:
+        clock.now += 0.1  # a success every tenth of a second
+        pacer.on_success()
+        assert clock.now - 100.0 <= 5.0
+    assert pacer.rate == DEFAULT_RATE
+
+
 async def test_the_rate_never_climbs_above_the_configured_rate() -> None:
     clock = Clock()
     pacer = Pacer(10, recovery_step=3.0, recovery_interval=1.0, clock=clock)
