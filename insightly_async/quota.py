@@ -91,16 +91,31 @@ class Quota:
         """A 429 said the allowance is spent, and it is too soon to ask again."""
         return self._spent_at is not None and (self._clock() - self._spent_at < self._recheck_after)
 
+    def spent_error(self) -> QuotaExhaustedError:
+        """The error that says a 429 found the allowance spent."""
+        return QuotaExhaustedError(
+            "the daily API allowance is spent (429 with X-RateLimit-Remaining: 0); "
+            "it comes back over the rolling 24 hours",
+            limit=self.limit,
+            remaining=0,
+            reserve=self.reserve,
+        )
+
+    def reserve_error(self, remaining: int, in_flight: int) -> QuotaExhaustedError:
+        """The error that says one more request could leave fewer calls than the reserve."""
+        what = "spent" if remaining - in_flight <= 0 else "at the reserve"
+        return QuotaExhaustedError(
+            f"the daily API allowance is {what}: {remaining} left of {self.limit}, "
+            f"{in_flight} in flight, reserve {self.reserve}",
+            limit=self.limit,
+            remaining=remaining,
+            reserve=self.reserve,
+        )
+
     def check_spent(self) -> None:
         """Raise if a 429 said the allowance is spent (and it is too soon to ask again)."""
         if self.exhausted:
-            raise QuotaExhaustedError(
-                "the daily API allowance is spent (429 with X-RateLimit-Remaining: 0); "
-                "it comes back over the rolling 24 hours",
-                limit=self.limit,
-                remaining=0,
-                reserve=self.reserve,
-            )
+            raise self.spent_error()
 
     def check(self) -> None:
         """Raise if the next request must not be sent; does not reserve anything."""
@@ -110,16 +125,8 @@ class Quota:
         if self._clock() - self._reported_at >= self._recheck_after and self.in_flight == 0:
             # The rolling allowance may have refilled since; let one request find out.
             return
-        left_after = self.remaining - self.in_flight - 1
-        if left_after < self.reserve:
-            what = "spent" if self.remaining - self.in_flight <= 0 else "at the reserve"
-            raise QuotaExhaustedError(
-                f"the daily API allowance is {what}: {self.remaining} left of {self.limit}, "
-                f"{self.in_flight} in flight, reserve {self.reserve}",
-                limit=self.limit,
-                remaining=self.remaining,
-                reserve=self.reserve,
-            )
+        if self.remaining - self.in_flight - 1 < self.reserve:
+            raise self.reserve_error(self.remaining, self.in_flight)
 
     def begin(self) -> None:
         """Check, then count one more request in flight."""

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any, Final
 
-from insightly_async._exceptions import QuotaExhaustedError
 from insightly_async._facts.wire import is_daily_quota_429, parse_quota_headers
 from insightly_async.quota import Quota
 from insightly_async.redis._link import Link, Policy
@@ -169,22 +168,9 @@ class RedisQuota(Quota):
         verdict, limit, remaining, flying = (int(value) for value in reply)
         self.limit, self.remaining, self.in_flight = _known(limit), _known(remaining), flying
         if verdict == 1:
-            raise QuotaExhaustedError(
-                "the daily API allowance is spent (a 429 with X-RateLimit-Remaining: 0, seen "
-                "by this fleet); it comes back over the rolling 24 hours",
-                limit=self.limit,
-                remaining=0,
-                reserve=self.reserve,
-            )
+            raise self.spent_error()
         if verdict == 2:
-            what = "spent" if remaining - flying <= 0 else "at the reserve"
-            raise QuotaExhaustedError(
-                f"the daily API allowance is {what}: {remaining} left of {self.limit}, "
-                f"{flying} in flight across the fleet, reserve {self.reserve}",
-                limit=self.limit,
-                remaining=self.remaining,
-                reserve=self.reserve,
-            )
+            raise self.reserve_error(remaining, flying)
         self._tokens.append(token)
 
     async def recheck(self) -> None:
@@ -195,13 +181,7 @@ class RedisQuota(Quota):
             self._spent, self._keys[:1], [self._recheck_ms], lambda: 0, wait=False
         )
         if spent:
-            raise QuotaExhaustedError(
-                "the daily API allowance is spent (a 429 with X-RateLimit-Remaining: 0, seen "
-                "by this fleet); it comes back over the rolling 24 hours",
-                limit=self.limit,
-                remaining=0,
-                reserve=self.reserve,
-            )
+            raise self.spent_error()
 
     async def leave(self, status: int | None, headers: Mapping[str, str] | None) -> None:
         token = self._tokens.popleft() if self._tokens else None

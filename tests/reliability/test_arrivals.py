@@ -7,9 +7,8 @@ only when released, a fresh session then had eleven arrivals inside one second a
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
+from load_support import calls
 
 from insightly_async import InsightlySession
 from insightly_async.testing import FakeInsightly
@@ -17,23 +16,11 @@ from insightly_async.testing import FakeInsightly
 pytestmark = pytest.mark.realtime
 
 
-async def _calls(crm: InsightlySession, callers: int, requests: int) -> None:
-    left = requests
-
-    async def caller() -> None:
-        nonlocal left
-        while left > 0:
-            left -= 1
-            await crm.users.me()
-
-    await asyncio.gather(*(caller() for _ in range(callers)))
-
-
 @pytest.mark.parametrize("connect_delay", [0.03, 0.08, 0.15])
 async def test_a_cold_start_never_has_eleven_arrivals_in_a_second(connect_delay: float) -> None:
     async with FakeInsightly(seed=21, latency=0.05, connect_delay=connect_delay) as fake:
         async with InsightlySession(api_key=fake.api_key, base_url=fake.base_url) as crm:
-            await _calls(crm, callers=30, requests=24)
+            await calls(crm, callers=30, requests=24)
         assert fake.log.status_counts() == {200: 24}
         assert fake.log.max_in_window(1.0) <= 10
 
@@ -45,7 +32,7 @@ async def test_reconnects_after_dropped_keep_alives_stay_under_the_ceiling() -> 
         async with InsightlySession(
             api_key=fake.api_key, base_url=fake.base_url, max_retries=10
         ) as crm:
-            await _calls(crm, callers=30, requests=24)
+            await calls(crm, callers=30, requests=24)
         assert 429 not in fake.log.status_counts()
         assert fake.log.max_in_window(1.0) <= 10
 
@@ -53,7 +40,7 @@ async def test_reconnects_after_dropped_keep_alives_stay_under_the_ceiling() -> 
 async def test_the_window_costs_little_once_connections_are_warm() -> None:
     async with FakeInsightly(seed=23, latency=0.15, jitter=0.03, connect_delay=0.15) as fake:
         async with InsightlySession(api_key=fake.api_key, base_url=fake.base_url) as crm:
-            await _calls(crm, callers=50, requests=50)
+            await calls(crm, callers=50, requests=50)
         assert fake.log.status_counts() == {200: 50}
         assert fake.log.max_in_window(1.0) <= 10
         # The cold start costs one connection setup; after it the pacer's 9.8/s holds.

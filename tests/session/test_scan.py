@@ -26,6 +26,16 @@ async def _scan_ids(
     return ids
 
 
+async def _stopped_after_two_pages(crm: InsightlySession) -> tuple[list[int], ScanState]:
+    """The ids a scan yielded before its process stopped after two pages, and its state."""
+    first: list[int] = []
+    async for page in crm.contacts.list(raw=True, page_size=PAGE).scan():
+        first += [item["CONTACT_ID"] for item in page.items]
+        if page.state.pages == 2:
+            return first, page.state  # the process stops here
+    raise AssertionError("the list ended before two pages")
+
+
 async def test_every_record_once_in_ascending_id_order(
     fake: FakeInsightly, crm: InsightlySession
 ) -> None:
@@ -104,14 +114,7 @@ async def test_a_scan_resumes_from_its_checkpoint(
     fake: FakeInsightly, crm: InsightlySession
 ) -> None:
     ids = sorted(fake.seed({"contacts": 40})["contacts"])
-    first: list[int] = []
-    checkpoint: ScanState | None = None
-    async for page in crm.contacts.list(raw=True, page_size=PAGE).scan():
-        first += [item["CONTACT_ID"] for item in page.items]
-        checkpoint = page.state
-        if page.state.pages == 2:
-            break  # the process stops here
-    assert checkpoint is not None
+    first, checkpoint = await _stopped_after_two_pages(crm)
     fake.log.clear()
     rest = await _scan_ids(crm, start=checkpoint)
     assert first + rest == ids
@@ -123,13 +126,7 @@ async def test_a_resumed_scan_reconciles_with_what_the_earlier_run_yielded(
     fake: FakeInsightly, crm: InsightlySession
 ) -> None:
     ids = sorted(fake.seed({"contacts": 40})["contacts"])
-    first: list[int] = []
-    checkpoint: ScanState | None = None
-    async for page in crm.contacts.list(raw=True, page_size=PAGE).scan():
-        first += [item["CONTACT_ID"] for item in page.items]
-        checkpoint = page.state
-        if page.state.pages == 2:
-            break
+    first, checkpoint = await _stopped_after_two_pages(crm)
     fake.faults.add("stale_page", method="GET", path="/Contacts", times=1)
     asked: list[bool] = []
 

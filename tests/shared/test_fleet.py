@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import redis.asyncio
+from load_support import calls
 
 from insightly_async import InsightlySession, QuotaExhaustedError, ValidationError
 from insightly_async.redis import RedisPacer, account_key
@@ -185,18 +186,6 @@ async def test_stragglers_of_one_burst_slow_the_fleet_down_once(fleet_clients: l
 # --- Redis trouble --------------------------------------------------------------------------
 
 
-async def _calls(crm: InsightlySession, count: int) -> None:
-    left = count
-
-    async def caller() -> None:
-        nonlocal left
-        while left > 0:
-            left -= 1
-            await crm.users.me()
-
-    await asyncio.gather(*(caller() for _ in range(10)))
-
-
 @pytest.mark.realtime
 async def test_waiting_for_a_restarted_redis_sends_nothing_meanwhile_and_no_burst_after(
     redis_server: RedisServer, caplog: pytest.LogCaptureFixture
@@ -206,7 +195,7 @@ async def test_waiting_for_a_restarted_redis_sends_nothing_meanwhile_and_no_burs
         async with InsightlySession(
             api_key=fake.api_key, base_url=fake.base_url, redis=redis_server.url
         ) as crm:
-            work = asyncio.ensure_future(_calls(crm, 40))
+            work = asyncio.ensure_future(calls(crm, callers=10, requests=40))
             await asyncio.sleep(1.0)
             redis_server.stop()
             # The requests that had their slots reserved before go out in them; after
@@ -239,7 +228,8 @@ async def test_going_on_alone_keeps_requests_flowing_with_a_warning(
         ) as crm:
             await crm.users.me()
             redis_server.stop()
-            await _calls(crm, 12)  # Redis is gone: paced in this process alone
+            # Redis is gone: paced in this process alone.
+            await calls(crm, callers=10, requests=12)
             redis_server.start()
         assert fake.log.status_counts() == {200: 13}
         assert fake.log.max_in_window(1.0) <= 10
