@@ -69,20 +69,34 @@ def _serve(count: int, seed: int) -> None:
 
 @attrs.frozen
 class Stream:
-    """One stream: records seen, the client's CPU and wall time, in seconds."""
+    """One stream: records seen, the client's CPU and wall time in seconds, and how many
+    full (generation 2) garbage collections ran during it."""
 
     records: int
     cpu: float
     wall: float
+    full_collections: int
 
 
 async def _timed(stream: Callable[[], Awaitable[int]]) -> Stream:
+    full = 0
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        nonlocal full
+        if phase == "start" and info["generation"] == 2:
+            full += 1
+
     gc.collect()
-    cpu0 = time.process_time()
-    wall0 = time.perf_counter()
-    records = await stream()
-    wall = time.perf_counter() - wall0
-    return Stream(records, time.process_time() - cpu0, wall)
+    gc.callbacks.append(count)
+    try:
+        cpu0 = time.process_time()
+        wall0 = time.perf_counter()
+        records = await stream()
+        wall = time.perf_counter() - wall0
+        cpu = time.process_time() - cpu0
+    finally:
+        gc.callbacks.remove(count)
+    return Stream(records, cpu, wall, full)
 
 
 async def _rounds(base_url: str, api_key: str, rounds: int) -> list[dict[str, Stream]]:
@@ -214,16 +228,29 @@ def run(options: Options) -> Report:
     met = True
     for name, goal in GOALS.items():
         ok = medians[name] <= goal
-        met = met and ok
         spread = ratios(results, name)
+        figures = f"median {medians[name]:.2f}x, rounds {min(spread):.2f}-{max(spread):.2f}x"
+        if options.quick:
+            # The goals are for the issue's stream of 50,000 contacts: a short stream
+            # weighs one more full garbage collection (tens of ms) far more heavily.
+            verdict = f"not judged with --quick, {count:,} contacts ({figures})"
+        else:
+            met = met and ok
+            verdict = f"{'met' if ok else 'NOT met'} ({figures})"
         findings.append(
-            f"Goal (issue 12): {name} at most {goal:.2f}x the CPU of {BASELINE}: "
-            f"{'met' if ok else 'NOT met'} (median {medians[name]:.2f}x, rounds "
-            f"{min(spread):.2f}-{max(spread):.2f}x)."
+            f"Goal (issue 12): {name} at most {goal:.2f}x the CPU of {BASELINE}: {verdict}."
         )
     per_page = base_cpu / pages * 1000
     findings.append(
         f"{BASELINE}: {base_cpu:.2f} s CPU for {count:,} records, {per_page:.1f} ms per page."
+    )
+    collections = ", ".join(
+        f"{name} {statistics.median(streams[name].full_collections for streams in results):g}"
+        for name in STREAMS
+    )
+    findings.append(
+        f"Full garbage collections per stream (median): {collections}; a model per record "
+        "is one more object to track per record, and so more collections."
     )
     return Report(
         tables=[table],
