@@ -235,6 +235,10 @@ class Model:
     ``copy.copy`` keeps that memory; ``attrs.evolve`` builds a new model through the
     constructor, which counts every field as given (``None`` included).
 
+    A model read from the wire builds its sub-records when they are first used (they
+    were checked with the record; see :class:`Unread`): nothing tells the difference
+    but the time it takes.
+
     Attributes:
         extra: Wire keys the model does not know, by wire name, with their values as read.
             They are written back unchanged, and edits to them are sent like any change.
