@@ -16,7 +16,7 @@ import math
 import random
 import re
 import reprlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any, Final
 
@@ -41,6 +41,14 @@ from insightly_async._exceptions import (
 from insightly_async._facts import wire
 from insightly_async._facts.wire import is_daily_quota_429, parse_quota_headers
 
+_fast_loads: Callable[[bytes], Any] | None
+try:
+    from orjson import loads as _orjson_loads
+except ImportError:  # pragma: no cover  (PyPy, where orjson is not installed)
+    _fast_loads = None
+else:
+    _fast_loads = _orjson_loads
+
 __all__ = [
     "IDEMPOTENT_METHODS",
     "Answer",
@@ -53,6 +61,7 @@ __all__ = [
     "encode_query",
     "error_message",
     "header_value",
+    "loads",
     "make_status_error",
     "parse_retry_after",
     "retries_unknown_outcome",
@@ -342,6 +351,34 @@ def _shown(data: Any) -> str:
     return reprlib.repr(data)
 
 
+# Every digit as a zero: a run of 19 zeros in a body so translated is a run of 19 digits.
+_DIGITS_AS_ZEROS: Final = bytes.maketrans(b"123456789", b"000000000")
+_NINETEEN_DIGITS: Final = b"0" * 19
+
+
+def loads(body: bytes) -> Any:
+    """The JSON value of ``body``, exactly as ``json.loads`` decodes it, in less time.
+
+    orjson decodes a 500-contact page in about a third of the time, and what it decodes it
+    decodes as ``json.loads`` does, with one exception: an integer outside 64 bits becomes
+    a float. So a body with a run of 19 digits or more (an integer may be that long; a
+    translation and a search, a fraction of the decoding), and a body orjson refuses (NaN,
+    ``1e400``, a byte order mark, UTF-16, a lone surrogate, nesting past 1,024 levels), go
+    to ``json.loads``, which decides as it always did. Without orjson (PyPy), it is
+    ``json.loads``.
+
+    Raises:
+        ValueError: not JSON (``UnicodeDecodeError`` included).
+        RecursionError: nested deeper than ``json.loads`` goes.
+    """
+    if _fast_loads is not None and _NINETEEN_DIGITS not in body.translate(_DIGITS_AS_ZEROS):
+        try:
+            return _fast_loads(body)
+        except ValueError:  # orjson.JSONDecodeError
+            pass
+    return json.loads(body)
+
+
 def decode_answer(
     *,
     method: str,
@@ -367,7 +404,7 @@ def decode_answer(
         if not body.strip():
             return Answer(status, headers, None, method, url)
         try:
-            data = json.loads(body)
+            data = loads(body)
         except RecursionError as exc:
             raise MalformedResponseError(
                 "the body's JSON is nested too deep",

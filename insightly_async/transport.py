@@ -198,6 +198,11 @@ async def _read(resp: aiohttp.ClientResponse, limit: int | None) -> bytes:
     declared = resp.content_length
     if declared is not None and declared > limit:
         raise ResponseTooLargeError(resp.status, resp.headers, limit)
+    if declared is not None and resp.headers.get("Content-Encoding", "identity") == "identity":
+        # Exactly the declared length, within the limit (aiohttp reads no further than
+        # Content-Length): read as resp.read() reads it, with nothing on top.
+        return await resp.read()
+    # Chunked, or compressed (the limit is on what it inflates to): counted as it comes.
     chunks: list[bytes] = []
     size = 0
     async for chunk in resp.content.iter_any():

@@ -20,9 +20,9 @@ checks before sending (``_validate``).
 from __future__ import annotations
 
 import reprlib
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, final
 
 import attrs
 
@@ -30,6 +30,7 @@ from insightly_async._facts.wire import OpportunityState
 
 __all__ = [
     "METADATA_KEY",
+    "UNREAD",
     "UNSET",
     "CustomField",
     "CustomFields",
@@ -38,8 +39,10 @@ __all__ = [
     "OpportunityState",
     "Record",
     "SubRecord",
+    "Unread",
     "WireField",
     "field",
+    "peek",
 ]
 
 Kind = Literal[
@@ -79,6 +82,66 @@ class _Unset:
 #: Constructor default of every model field; replaced by ``None`` once the model is built,
 #: and remembered as "not given" so that the field is left out of payloads.
 UNSET: Any = _Unset()
+
+
+class _Unread:
+    """What :func:`peek` gives for an attribute not made yet."""
+
+    def __repr__(self) -> str:
+        return "UNREAD"
+
+
+#: What :func:`peek` gives for an attribute not made yet.
+UNREAD: Any = _Unread()
+
+
+def _nothing() -> None:
+    return None
+
+
+@final
+class Unread:
+    """The attributes of a model read from the wire that are made on first access.
+
+    Sub-records (``TAGS``, ``LINKS``, ``DATES``, ``CUSTOMFIELDS``…) whose contents were
+    checked with the record are built when their attribute is first used, and ``extra``
+    of a record without unknown keys is made empty then: until that, their slot is empty,
+    and :meth:`Model.__getattr__` (called for an empty slot) makes the value through
+    ``readers``, once. A stream of records that never looks at them never pays for them,
+    and since what did not fit was refused with the record, making them cannot fail.
+
+    Attributes:
+        readers: Each such attribute's reader by name: it takes the model and returns the
+            value, made from the model's wire dict.
+    """
+
+    __slots__ = ("readers",)
+
+    def __init__(self, readers: Mapping[str, Callable[[Any], Any]]) -> None:
+        self.readers = readers
+
+    # A copy or a pickle is made from the fields' values, every one read by then: the
+    # copy has nothing left to read (and readers are closures, which do not pickle).
+    def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
+        return _nothing, ()
+
+    def __copy__(self) -> Unread:
+        return self
+
+    def __deepcopy__(self, memo: object) -> Unread:
+        return self
+
+
+_get_slot = object.__getattribute__
+
+
+def peek(model: Model, name: str) -> Any:
+    """The attribute ``name`` of ``model``, or :data:`UNREAD` if it is not made yet (see
+    :class:`Unread`): a sub-record still as it was read, or an ``extra`` still empty."""
+    try:
+        return _get_slot(model, name)
+    except AttributeError:
+        return UNREAD
 
 
 @attrs.frozen
@@ -172,6 +235,10 @@ class Model:
     ``copy.copy`` keeps that memory; ``attrs.evolve`` builds a new model through the
     constructor, which counts every field as given (``None`` included).
 
+    A model read from the wire builds its sub-records when they are first used (they
+    were checked with the record; see :class:`Unread`): nothing tells the difference
+    but the time it takes.
+
     Attributes:
         extra: Wire keys the model does not know, by wire name, with their values as read.
             They are written back unchanged, and edits to them are sent like any change.
@@ -183,6 +250,8 @@ class Model:
     _wire: Mapping[str, Any] | None = attrs.field(default=None, init=False, eq=False)
     # Names of the fields given to the constructor; None for a model read from the wire.
     _given: frozenset[str] | None = attrs.field(default=None, init=False, eq=False)
+    # What is made on first access, for a model read from the wire.
+    _unread: Unread | None = attrs.field(default=None, init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         given = []
@@ -194,6 +263,23 @@ class Model:
             else:
                 given.append(attribute.name)
         self._given = frozenset(given)
+
+    if not TYPE_CHECKING:  # (to the type checker, a model has only its fields)
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only when the attribute is not found: an empty slot, which holds
+            # what is made on first access (made now, once), or no such attribute.
+            try:
+                read = _get_slot(self, "_unread").readers[name]
+            except (AttributeError, KeyError):
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}",
+                    name=name,
+                    obj=self,
+                ) from None
+            value = read(self)
+            setattr(self, name, value)
+            return value
 
     def __repr__(self) -> str:
         # Only the fields that hold something, each cut short: a knowledge article's body or

@@ -105,6 +105,10 @@ class Codec:
     #: the reader must run; a value for which it is false is kept as it is.
     guard: str = "{v} is not None"
     constant: object = None
+    #: The type of a wire value whose model value may be built on first access rather
+    #: than with the record (a sub-record's ``dict``, a collection's ``list``), when its
+    #: contents fit; ``None``: always read with the record.
+    deferred: type | None = None
 
     def reader(self, owner: type[Model], f: WireField, hook_of: HookOf) -> Callable[[Any], Any]:
         """The function that reads a wire value of ``f`` of ``owner`` (not ``None``).
@@ -113,6 +117,11 @@ class Codec:
             ResponseValidationError: The value does not fit.
         """
         raise NotImplementedError
+
+    def item_class(self, f: WireField) -> type[Model]:
+        """The model class of the value, or of the items, of a field read by a nested hook
+        (a kind with :attr:`deferred`)."""
+        raise NotImplementedError(self)
 
     def write(self, f: WireField, value: Any, path: str, write_model: WriteModel) -> Any:
         """The wire value of the model value ``value`` (not ``None``). Type errors are left
@@ -367,6 +376,7 @@ class _Nested(Codec):
 class _One(_Nested):
     reads = expected = "an object"
     container = Mapping
+    deferred = dict
 
     def reader(self, owner: type[Model], f: WireField, hook_of: HookOf) -> Callable[[Any], Any]:
         item_cls = self.item_class(f)
@@ -384,6 +394,7 @@ class _One(_Nested):
 class _Items(_Nested):
     reads = expected = "a list"
     container = list
+    deferred = list
     #: Builds the model value of the list of items read (None: the list itself).
     wrap: Callable[[list[Any]], Any] | None = None
 

@@ -4,15 +4,18 @@ read, and a caller's mapping of changes as a wire dict.
 A model read from the wire keeps a reference to the dict it was read from; a value still
 equal to what was read (the codec of its field tells) goes back exactly as it was read, so
 a record round-trips key for key, and :func:`changes` holds only what the caller changed.
+A sub-record not built yet is as it was read: it goes back as read, without being built
+for that.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from insightly_async._exceptions import ValidationError
-from insightly_async.models._base import CustomField, Model, WireField
+from insightly_async.models._base import UNREAD, CustomField, Model, WireField, peek
 from insightly_async.models._codecs import CODECS
 from insightly_async.models._fields import class_fields, unknown_field
 from insightly_async.models._values import MAX_DEPTH, TooDeepError, copy_json, json_equal
@@ -62,6 +65,15 @@ def _present(model: Model, f: WireField, value: Any) -> bool:
     return value is not None or (given is not None and f.name in given)
 
 
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+
+
+def _extra_of(model: Model) -> Mapping[str, Any]:
+    """``model.extra``, without making it for a model read without unknown keys."""
+    extra = peek(model, "extra")
+    return _NO_EXTRA if extra is UNREAD else extra
+
+
 def write_model(model: Model, path: str = "") -> dict[str, Any]:
     """The whole wire dict of ``model``; ``path`` names it in errors (``tags[2]``).
 
@@ -71,7 +83,7 @@ def write_model(model: Model, path: str = "") -> dict[str, Any]:
     table = class_fields(type(model))
     prefix = f"{path}." if path else ""
     wire = model._wire
-    extra = model.extra
+    extra = _extra_of(model)
     out: dict[str, Any] = {}
     if wire is not None:
         # Keys in the order they were read; a value left alone goes back exactly as read.
@@ -82,8 +94,8 @@ def write_model(model: Model, path: str = "") -> dict[str, Any]:
                 if key in extra:
                     out[key] = _copy(extra[key], prefix + key)
                 continue
-            current = getattr(model, f.name)
-            if current is not wire_value:
+            current = peek(model, f.name)
+            if current is not wire_value and current is not UNREAD:
                 out[key] = _sent(f, current, wire_value, prefix + f.name)[0]
             elif wire_value.__class__ is list or wire_value.__class__ is dict:
                 out[key] = _copy(wire_value, prefix + f.name)
@@ -156,7 +168,9 @@ def changes(record: Model) -> dict[str, Any]:
     for f in table.fields:
         if f.read_only or f.create_only:
             continue
-        current = getattr(record, f.name)
+        current = peek(record, f.name)
+        if current is UNREAD:
+            continue  # not built yet: still as read
         if wire is not None and f.wire in wire:
             wire_value = wire[f.wire]
             if current is not wire_value:
@@ -165,7 +179,7 @@ def changes(record: Model) -> dict[str, Any]:
                     out[f.wire] = value
         elif _present(record, f, current):
             out[f.wire] = _write(f, current, f.name)
-    for key, value in record.extra.items():
+    for key, value in _extra_of(record).items():
         if key in table.known:
             continue
         if wire is None or key not in wire or not json_equal(value, wire[key]):

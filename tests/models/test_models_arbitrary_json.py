@@ -1,8 +1,10 @@
 """structure() and structure_many() of every model, fed arbitrary JSON.
 
 Whatever a server sends, reading it either gives models or raises an InsightlyError
-(ResponseValidationError): never a bare ValueError, TypeError or RecursionError. And what
-is read goes back to the wire unchanged, with nothing counted as changed.
+(ResponseValidationError): never a bare ValueError, TypeError or RecursionError. A model
+read is whole: its sub-records, built on first use, never fail then. And what is read goes
+back to the wire unchanged, with nothing counted as changed, before its sub-records are
+used and after.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from insightly_async.models import (
     structure_many,
     unstructure,
 )
+from insightly_async.models._base import UNREAD, peek
 
 # Every concrete model: the classes module also re-exports the bases and CustomFields.
 MODEL_CLASSES: list[type[Model]] = [
@@ -126,10 +129,20 @@ def _read(cls: type[Model], wire: Any) -> Model | None:
 
 
 def _round_trips(model: Model, wire: dict[str, Any]) -> None:
-    written = unstructure(model)
-    assert written == wire
-    assert list(written) == list(wire)
-    assert changes(model) == {}
+    for _ in ("as read", "every field used"):
+        written = unstructure(model)
+        assert written == wire
+        assert list(written) == list(wire)
+        assert changes(model) == {}
+        _use_every_field(model)
+
+
+def _use_every_field(model: Model) -> None:
+    """Every field gives its value (sub-records are built on first use, and never fail:
+    what would not fit was refused by structure())."""
+    for f in model_fields(type(model)):
+        getattr(model, f.name)
+        assert peek(model, f.name) is not UNREAD
 
 
 @SETTINGS
@@ -164,4 +177,7 @@ def test_structure_many_takes_any_page(data: st.DataObject) -> None:
         assert isinstance(refused, ResponseValidationError)
         return
     assert isinstance(page, list)
+    assert [unstructure(m) for m in models] == page
+    for model in models:
+        _use_every_field(model)
     assert [unstructure(m) for m in models] == page
