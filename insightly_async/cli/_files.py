@@ -9,11 +9,28 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+_orjson: Any
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - where orjson has no wheel (not CPython)
+    _orjson = None
+
 __all__ = ["atomic_write", "dump_line", "fsync_dir", "read_json", "write_json"]
 
 
 def dump_line(record: Any) -> str:
-    """One JSON line, keys in the order the API sent them, text as it came (no escaping)."""
+    """One JSON line, keys in the order the API sent them, text as it came (no escaping).
+
+    Encoded by orjson where it is installed (about ten times faster, so the export's
+    writer thread holds the interpreter lock only briefly), else by the json module; the
+    two agree but for the exponent of small floats (``1.5e-7`` against ``1.5e-07``).
+    """
+    if _orjson is not None:
+        try:
+            line: bytes = _orjson.dumps(record, option=_orjson.OPT_APPEND_NEWLINE)
+            return line.decode()
+        except _orjson.JSONEncodeError:
+            pass  # an integer beyond 64 bits: the json module takes those
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
