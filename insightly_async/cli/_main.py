@@ -303,7 +303,8 @@ async def _export(
             targets = await resolve(crm, names)
         except UnknownTypeError as exc:
             raise click.BadParameter(str(exc), param_hint="--types") from None
-        with RichReporter(err, enabled=progress) as reporter:
+        rows = [target.name for target in targets]
+        with RichReporter(err, enabled=progress, names=rows) as reporter:
             try:
                 return await Exporter(crm, targets, options, reporter=reporter).run()
             except ExportError as exc:

@@ -592,7 +592,11 @@ def test_progress_shows_lines_done_of_the_total(served: ThreadedFake, tmp_path: 
         catch_exceptions=False,
     )
     assert result.exit_code == EXIT_OK, result.output
-    assert "12/12 lines" in result.stderr
+    header, row = result.stderr.splitlines()[:2]
+    assert header.split() == ["type", "lines", "elapsed", "left"]
+    assert row.split()[0] == "contacts"
+    assert row.split()[-3:-1] == ["12/12", "0:00:00"]
+    assert row.split()[-1] == "done"
     assert "12 created" in result.stdout
 
 
