@@ -34,8 +34,10 @@ from insightly_async.cli._export import (
     ExportError,
     ExportOptions,
     ExportResult,
+    TypeState,
     preflight,
 )
+from insightly_async.cli._export_state import MANIFEST
 from insightly_async.cli._files import read_json
 from insightly_async.cli._progress import RichReporter
 from insightly_async.cli._targets import UnknownTypeError, resolve
@@ -216,9 +218,11 @@ def cli() -> None:
 )
 @click.option(
     "--types",
-    default="all",
-    show_default=True,
-    help="Comma-separated types (contacts,leads,Fruit__c…) or all.",
+    default=None,
+    help=(
+        "Comma-separated types (contacts,leads,Fruit__c…) or all. [default: all; with "
+        "--incremental, the types the directory holds]"
+    ),
 )
 @click.option("--since", help="Only records updated after this ISO 8601 time.")
 @click.option(
@@ -244,7 +248,11 @@ def cli() -> None:
 )
 @connection_options
 def export(**kwargs: Any) -> None:
-    """Write every record of the chosen types to DIR/<type>.jsonl, with a manifest."""
+    """Write every record of the chosen types to DIR/<type>.jsonl, with DIR/manifest.json.
+
+    A directory that already holds an export keeps the types this run does not export:
+    the manifest lists every type the directory holds, and which ones this run refreshed.
+    """
     conn = _connection(kwargs)
     out: Path = kwargs["out"]
     since = _parse_since(kwargs["since"])
@@ -252,9 +260,15 @@ def export(**kwargs: Any) -> None:
         raise click.UsageError("--incremental takes its start from the manifest: drop --since")
     if kwargs["resume"] and (kwargs["incremental"] or since is not None):
         raise click.UsageError("--resume continues the run as it was started: drop the others")
-    names = _split_types(kwargs["types"])
     if kwargs["resume"]:
         names = _manifest_types(out)
+        _same_types(kwargs["types"], names, out)
+    elif kwargs["types"] is not None:
+        names = _split_types(kwargs["types"])
+    elif kwargs["incremental"]:
+        names = _mirrored_types(out)
+    else:
+        names = ["all"]
     options = ExportOptions(
         out=out,
         since=since,
@@ -279,12 +293,47 @@ def export(**kwargs: Any) -> None:
         sys.exit(EXIT_QUOTA)
 
 
-def _manifest_types(out: Path) -> list[str]:
+def _manifest(out: Path) -> dict[str, Any] | None:
     try:
-        manifest = read_json(out / "manifest.json")
-        return list(manifest["types"])
-    except (OSError, ValueError, KeyError, TypeError):
-        raise click.UsageError(f"nothing to resume in {out}: no readable manifest.json") from None
+        data = read_json(out / MANIFEST)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("types"), dict) else None
+
+
+def _manifest_types(out: Path) -> list[str]:
+    """The types the unfinished run in ``out`` was started with."""
+    manifest = _manifest(out)
+    if manifest is None:
+        raise click.UsageError(f"nothing to resume in {out}: no readable {MANIFEST}")
+    refreshed = manifest.get("refreshed")
+    return list(refreshed) if isinstance(refreshed, list) else list(manifest["types"])
+
+
+def _same_types(given: str | None, started: list[str], out: Path) -> None:
+    """Refuse a ``--types`` beside ``--resume`` that is not what the run started with (the
+    same command again, with ``--resume`` added, is fine)."""
+    if given is None:
+        return
+    names = _split_types(given)
+    if names != ["all"] and set(names) != set(started):
+        raise click.UsageError(
+            f"the unfinished export in {out} is of {','.join(started)}: --resume finishes "
+            "those; drop --types (or give the same ones)"
+        )
+
+
+def _mirrored_types(out: Path) -> list[str]:
+    """What ``--incremental`` brings up to date by default: the types ``out`` holds."""
+    manifest = _manifest(out)
+    if manifest is None:
+        return ["all"]  # the check before the run says what is wrong
+    names = [
+        name
+        for name, entry in manifest["types"].items()
+        if isinstance(entry, dict) and entry.get("state") == "complete"
+    ]
+    return names or ["all"]
 
 
 async def _export(
@@ -311,28 +360,65 @@ async def _export(
                 raise click.UsageError(str(exc)) from None
 
 
+def _note(state: TypeState) -> str:
+    """What this run did to a type, as the summary says it."""
+    if state.state == "skipped":
+        return state.reason or "skipped"
+    if state.state != "complete":
+        return "not finished: --resume finishes it"
+    if state.mode == "incremental":
+        note = "unchanged" if not state.changed else f"{state.changed:,} changed"
+        if state.total is not None and state.total != state.count:
+            note += (
+                f"; the API counts {state.total:,}: only a full export sees deletions "
+                "(--types NAME without --incremental)"
+            )
+    elif state.mode == "since":
+        note = "changed since --since"
+        if state.reason is not None:
+            note = f"exported in full: {state.reason}"
+    else:
+        note = "exported in full"
+    if state.reconciled:
+        note += f"; {state.reconciled} re-read: a page came back short"
+    return note
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def _summary(result: ExportResult, out: Path) -> None:
     console = Console()
-    table = Table(title=f"export to {out}: {result.state}")
-    for column in ("type", "state", "records", "API total", "note"):
+    refreshed = [name for name in result.refreshed if name in result.types]
+    kept = [name for name in result.types if name not in refreshed]
+    title = f"export to {out}: {result.state}"
+    if kept:
+        title += f", {len(refreshed)} of {len(result.types)} types refreshed"
+    table = Table(title=title)
+    for column in ("type", "state", "records", "API total", "this run"):
         table.add_column(column, justify="right" if column in ("records", "API total") else "left")
     records = 0
-    for name, state in result.types.items():
-        note = state.reason or ""
-        if state.changed is not None:
-            note = f"{state.changed} changed"
-        if state.reconciled:
-            note = f"{state.reconciled} re-read: a page came back short"
+    for name in refreshed:
+        state = result.types[name]
         total = "" if state.total is None else f"{state.total:,}"
-        table.add_row(name, state.state, f"{state.count:,}", total, note)
+        table.add_row(name, state.state, f"{state.count:,}", total, _note(state))
         records += state.count
     console.print(table)
+    if kept:
+        console.print(
+            f"kept as earlier runs left them ({_plural(len(kept), 'type')}, listed in "
+            f"{out / MANIFEST}): {', '.join(kept)}",
+            highlight=False,
+        )
     left = "?" if result.quota_remaining is None else f"{result.quota_remaining:,}"
-    rate = result.run_requests / result.elapsed if result.elapsed > 0 else 0.0
-    console.print(
-        f"{records:,} records, {result.run_requests:,} requests in {result.elapsed:.1f} s "
-        f"({rate:.1f} req/s); daily allowance left: {left}"
+    line = (
+        f"{_plural(records, 'record')}, {_plural(result.run_requests, 'request')} "
+        f"in {result.elapsed:.1f} s"
     )
+    if result.elapsed >= 1.0:  # a rate over less than a second says nothing
+        line += f" ({result.run_requests / result.elapsed:.1f} req/s)"
+    console.print(f"{line}; daily allowance left: {left}", highlight=False)
 
 
 # --- backfill ----------------------------------------------------------------------------
