@@ -247,3 +247,22 @@ def test_the_backfill_bar_counts_lines() -> None:
     assert lines[1].split()[0] == "contacts"
     assert lines[1].split()[-3] == "1/3"
     assert len(lines) == 2  # no total row, no footer: the one row is the whole run
+
+
+def test_verbose_lines_go_above_the_display_without_breaking_it(tmp_path: Path) -> None:
+    with ThreadedFake(seed=3, rate_limit=None, latency=0.05) as served:
+        served.call(lambda: served.fake.seed({"contacts": 1500}))
+        run = run_in_terminal(
+            [*FAST_CLI, "export", "--out", str(tmp_path), "--types", "contacts,leads", "-v"],
+            columns=80,
+            rows=24,
+            env=served.env(),
+        )
+    assert run.returncode == EXIT_OK, run.terminal
+    lines = run.screen(80, 24).lines
+    header = [n for n, line in enumerate(lines) if line.split() == HEADER]
+    assert len(header) == 1, lines  # one display, redrawn in place under the log
+    logged = [line for line in lines[: header[0]] if " GET /v3.1/Contacts" in line]
+    assert len(logged) >= 4  # a line per attempt: 3 pages and the catch-up search
+    assert lines[header[0] + 1].startswith("contacts ")
+    assert served.fake.api_key not in run.terminal
