@@ -10,12 +10,26 @@ import importlib
 import sys
 from typing import TYPE_CHECKING, Any
 
-from insightly_async.cli._exit import EXIT_FAILURE, EXIT_OK, EXIT_QUOTA, EXIT_USAGE
+from insightly_async.cli._exit import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_QUOTA,
+    EXIT_USAGE,
+)
 
 if TYPE_CHECKING:
     from insightly_async.cli._main import cli
 
-__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_QUOTA", "EXIT_USAGE", "cli", "main"]
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_QUOTA",
+    "EXIT_USAGE",
+    "cli",
+    "main",
+]
 
 _INSTALL_HINT = "insightly-async needs the 'cli' extra: pip install 'insightly-async[cli]'"
 _EXTRA = ("click", "rich")

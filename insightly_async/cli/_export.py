@@ -87,7 +87,9 @@ class Exporter:
         self._out = options.out
         self._reporter: Reporter = reporter or Silent()
         self._clock = clock
-        self._sent_before = crm.requests_sent
+        # Every request of the session counts, those made before the run too (finding
+        # the types asks for the account's custom objects): all are spent from the quota.
+        self._sent_before = 0
         self._states: dict[str, TypeState] = {}
         self._manifest: dict[str, Any] = {}
         self._quota_stop = False
@@ -114,10 +116,9 @@ class Exporter:
             if options.since is None and previous.get("since"):
                 options.since = parse_iso(previous["since"])
             options.incremental = bool(previous.get("incremental"))
-            self._states = {
-                name: TypeState.from_json(stored[name]) if name in stored else TypeState()
-                for name in names
-            }
+            self._states = {name: TypeState.from_json(entry) for name, entry in stored.items()}
+            for name in names:
+                self._states.setdefault(name, TypeState())
             return
         old_types: dict[str, Any] = (previous or {}).get("types", {})
         self._manifest = {
@@ -128,7 +129,11 @@ class Exporter:
             "since": iso(options.since) if options.since else None,
             "started_at": iso(self._clock()),
             "finished_at": None,
+            "refreshed": [target.name for target in self._targets],
         }
+        # The manifest lists what the directory holds: the types this run leaves alone
+        # keep their entries (their files, and their cursors for --incremental).
+        self._states = {name: TypeState.from_json(old) for name, old in old_types.items()}
         for target in self._targets:
             state = TypeState(mode="since" if options.since else "full")
             if options.since and not target.incremental:
@@ -141,10 +146,6 @@ class Exporter:
                         mode="incremental", count=kept.count, total=kept.total, cursor=kept.cursor
                     )
             self._states[target.name] = state
-        if options.incremental:
-            # Types this run leaves alone keep their entries, and so their cursors.
-            for name, old in old_types.items():
-                self._states.setdefault(name, TypeState.from_json(old))
 
     def _snapshot(self) -> dict[str, Any]:
         """The manifest as it stands (a copy the worker thread may write while the run goes on)."""
@@ -208,6 +209,7 @@ class Exporter:
             stopped_by_quota=self._quota_stop,
             elapsed=time.monotonic() - started,
             run_requests=self._requests,
+            refreshed=[target.name for target in self._targets],
         )
 
     @property
@@ -381,6 +383,8 @@ class Exporter:
         # a record changed in the same second as the last run's newest is not missed.
         since = cursor_moment(state.cursor) - timedelta(seconds=1)
         changes = await self._changes(target, since)
+        # The total as the API reports it now, not the last full export's.
+        state.total = await self._count(target, state.total)
         final = self._final(target)
         if not final.exists():
             raise ExportError(f"{final} is missing: run a full export again")
@@ -390,6 +394,14 @@ class Exporter:
         state.state = "complete"
         await self._save()
         self._reporter.advance(target.name, state.count, state.total)
+
+    async def _count(self, target: Target, known: int | None) -> int | None:
+        """``X-Total-Count`` of the type now (a request for one record)."""
+        if not target.paged:
+            return known
+        page = await target.pages(page_size=1, count_total=True).fetch_page(0)
+        self._report_requests()
+        return known if page.total is None else page.total
 
 
 class _Group:

@@ -116,7 +116,10 @@ class ExportResult:
     quota_remaining: int | None
     stopped_by_quota: bool
     elapsed: float
-    run_requests: int = 0  # what this run read (``requests`` adds earlier runs)
+    run_requests: int = 0  # what this run sent (``requests`` adds earlier runs)
+    # The types this run exported; ``types`` also holds those an earlier run left in the
+    # directory, which this one kept as they were.
+    refreshed: list[str] = attrs.Factory(list)
 
 
 def now() -> datetime:

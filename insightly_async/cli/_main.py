@@ -1,6 +1,15 @@
 """``insightly-async``: export, backfill, sandbox and quota.
 
-Exit codes: see :mod:`insightly_async.cli._exit`.
+Exit codes (every command; the table is in :mod:`insightly_async.cli._exit`): 0 done
+(a ``backfill --skip-invalid`` whose valid lines all succeeded included: the invalid
+lines are listed on stderr); 1 failure, with what happened and what to do; 2 usage
+error, nothing sent; 3 the daily allowance or ``--reserve`` reached; 130 interrupted
+(Ctrl-C). An export stopped by 1, 3 or 130 keeps its checkpoint (``--resume`` finishes
+it), a backfill its journal (the same command again sends the rest).
+
+Where requests go, and what a failure says: :mod:`insightly_async.cli._connection`.
+``--verbose`` shows the ``insightly_async`` logger's line for each attempt on stderr
+(:mod:`insightly_async.cli._log`).
 """
 
 from __future__ import annotations
@@ -10,144 +19,72 @@ import contextlib
 import functools
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine
+import time
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlencode
 
-import attrs
 import click
 from rich.console import Console
 from rich.table import Table
 
 from insightly_async import (
     InsightlyError,
-    InsightlySession,
     QuotaExhaustedError,
     ValidationError,
     __version__,
 )
-from insightly_async.cli._backfill import run_backfill
-from insightly_async.cli._exit import EXIT_FAILURE, EXIT_QUOTA, EXIT_USAGE
+from insightly_async.cli._backfill import default_journal, run_backfill
+from insightly_async.cli._connection import (
+    Connection,
+    HostNotFoundError,
+    connection_options,
+    explain,
+    make_connection,
+    open_session,
+)
+from insightly_async.cli._exit import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_QUOTA, EXIT_USAGE
 from insightly_async.cli._export import (
     Exporter,
     ExportError,
     ExportOptions,
     ExportResult,
+    TypeState,
     preflight,
 )
+from insightly_async.cli._export_state import MANIFEST
 from insightly_async.cli._files import read_json
 from insightly_async.cli._progress import RichReporter
+from insightly_async.cli._sandbox import FRUIT, SANDBOX_RECORDS, sandbox_account
 from insightly_async.cli._targets import UnknownTypeError, resolve
 
 __all__ = ["cli", "main"]
 
-SANDBOX_RECORDS = 200  # records of each type in the --sandbox account
-F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
-
-@attrs.frozen
-class Connection:
-    """Where the session goes: an account (key, pod or base URL) or an in-process sandbox."""
-
-    api_key: str | None
-    pod: str | None
-    base_url: str | None
-    sandbox: bool
-    timeout: float = 60.0
-    redis: str | None = None
-
-
-def connection_options(command: F) -> F:
-    """The connection flags every subcommand takes."""
-    options = [
-        click.option(
-            "--api-key",
-            envvar="INSIGHTLY_API_KEY",
-            show_envvar=True,
-            help="The API key (better in the environment than on the command line).",
-        ),
-        click.option("--pod", envvar="INSIGHTLY_POD", show_envvar=True, help="e.g. na1"),
-        click.option(
-            "--base-url",
-            envvar="INSIGHTLY_BASE_URL",
-            show_envvar=True,
-            help="The API root, e.g. https://api.na1.insightly.com/v3.1",
-        ),
-        click.option(
-            "--sandbox",
-            is_flag=True,
-            help="Work against an in-process emulator seeded with demo data.",
-        ),
-        click.option(
-            "--redis",
-            envvar="INSIGHTLY_REDIS_URL",
-            show_envvar=True,
-            metavar="URL",
-            help=(
-                "Join the account's fleet in this Redis (redis://host:6379/0): the pacer, "
-                "the slow-down after a 429, the quota and the reserve are shared with every "
-                "other process on the account."
-            ),
-        ),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(min=1.0),
-            default=60.0,
-            show_default=True,
-            metavar="SECONDS",
-            help="Longest wait for one answer before the attempt counts as failed.",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _connection(kwargs: dict[str, Any]) -> Connection:
-    conn = Connection(
-        api_key=kwargs.pop("api_key"),
-        pod=kwargs.pop("pod"),
-        base_url=kwargs.pop("base_url"),
-        sandbox=kwargs.pop("sandbox"),
-        timeout=kwargs.pop("timeout"),
-        redis=kwargs.pop("redis") or None,
-    )
-    if not conn.sandbox and not conn.api_key:
-        raise click.UsageError("no API key: pass --api-key, set INSIGHTLY_API_KEY, or --sandbox")
-    if conn.pod and conn.base_url:
-        raise click.UsageError("--pod and --base-url are exclusive")
-    return conn
-
-
-@contextlib.asynccontextmanager
-async def open_session(conn: Connection, **options: Any) -> AsyncIterator[InsightlySession]:
-    """A session on the connection (starting the sandbox emulator when asked)."""
-    if conn.redis is not None:
-        options["redis"] = conn.redis
-    if conn.sandbox:
-        from insightly_async.testing import FakeInsightly  # noqa: PLC0415 - only for --sandbox
-
-        async with FakeInsightly(seed=0) as fake:
-            fake.seed(SANDBOX_RECORDS)
-            async with InsightlySession(
-                api_key=fake.api_key, base_url=fake.base_url, timeout=conn.timeout, **options
-            ) as crm:
-                yield crm
-        return
-    try:
-        crm = InsightlySession(
-            api_key=conn.api_key,
-            pod=conn.pod,
-            base_url=conn.base_url,
-            timeout=conn.timeout,
-            **options,
-        )
-    except ValidationError as exc:
-        raise click.UsageError(str(exc)) from None
-    async with crm:
-        yield crm
+EXPORT_EPILOG = """\b
+Exit codes:
+  0    done
+  1    failed: a line says what happened and what to do; the checkpoint
+       is kept, and --resume finishes the export
+  2    usage error: nothing was sent
+  3    the daily allowance or --reserve was reached: the checkpoint is
+       saved; rerun with --resume later
+  130  interrupted (Ctrl-C): the checkpoint is saved; --resume finishes
+"""
+BACKFILL_EPILOG = """\b
+Exit codes:
+  0    every line done (with --skip-invalid: every valid line; the invalid
+       ones are listed on stderr with their line numbers and why)
+  1    failed, or some line failed or needs a decision (listed on stderr);
+       the journal keeps every line done: rerun the same command
+  2    usage error (bad options, invalid lines): nothing was sent
+  3    the daily allowance was reached: the journal is saved; rerun the
+       same command later
+  130  interrupted (Ctrl-C): the journal is saved; rerun the same command
+"""
 
 
 def _fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
@@ -155,22 +92,38 @@ def _fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
     sys.exit(code)
 
 
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro``; turn the SDK's errors into one line and an exit code."""
+def _run(
+    coro: Coroutine[Any, Any, T],
+    conn: Connection,
+    *,
+    saved: Callable[[], str | None] = lambda: None,
+) -> T:
+    """Run ``coro``; turn a failure into what happened, what to do, and an exit code.
+
+    ``saved()`` says what a failed or interrupted run left for the next one (the export's
+    checkpoint, the backfill's journal), or ``None``.
+    """
     try:
         return asyncio.run(coro)
     except click.ClickException:
         raise
+    except KeyboardInterrupt:
+        click.echo(f"interrupted (Ctrl-C). {saved() or 'Nothing was saved.'}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except HostNotFoundError as exc:
+        _fail(str(exc))
     except QuotaExhaustedError as exc:
-        _fail(str(exc), EXIT_QUOTA)
+        _fail(_then(str(exc), saved() or "Try again once the allowance is back."), EXIT_QUOTA)
     except ValidationError as exc:
         _fail(str(exc), EXIT_USAGE)
     except InsightlyError as exc:
-        _fail(str(exc))
+        _fail(_then(explain(exc, conn), saved()))
     except OSError as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _fail(_then(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), saved()))
+
+
+def _then(message: str, more: str | None) -> str:
+    return message if not more else f"{message}\n{more}"
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -201,13 +154,20 @@ def _split_types(value: str) -> list[str]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="insightly-async")
 def cli() -> None:
-    """Export, backfill and inspect an Insightly account at the API's rate ceiling."""
+    """Export, backfill and inspect an Insightly account at the API's rate ceiling.
+
+    Every command that talks to an account takes --api-key (or INSIGHTLY_API_KEY) and
+    --pod or --base-url (or INSIGHTLY_POD / INSIGHTLY_BASE_URL), or --sandbox to try it
+    on a demo account. Each command's --help tells more.
+    """
 
 
 # --- export ------------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(
+    short_help="Write records to DIR/<type>.jsonl files, with a manifest.", epilog=EXPORT_EPILOG
+)
 @click.option(
     "--out",
     required=True,
@@ -216,13 +176,21 @@ def cli() -> None:
 )
 @click.option(
     "--types",
-    default="all",
-    show_default=True,
-    help="Comma-separated types (contacts,leads,Fruit__c…) or all.",
+    default=None,
+    help=(
+        "Comma-separated types (contacts,leads,Fruit__c…) or all. [default: all; with "
+        "--incremental, the types the directory holds]"
+    ),
 )
-@click.option("--since", help="Only records updated after this ISO 8601 time.")
 @click.option(
-    "--incremental", is_flag=True, help="Merge what changed since the previous export in --out."
+    "--since",
+    metavar="ISO",
+    help="Only records updated after this time (2026-01-31 or 2026-01-31T12:00:00Z, UTC).",
+)
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Merge what changed since the previous export in --out into its files.",
 )
 @click.option(
     "--concurrency",
@@ -240,21 +208,33 @@ def cli() -> None:
 )
 @click.option("--resume", is_flag=True, help="Finish the interrupted export in --out.")
 @click.option(
-    "--progress/--no-progress", default=None, help="Progress bars (default: on a terminal)."
+    "--progress/--no-progress",
+    default=None,
+    help="Progress display on stderr (default: when stderr is a terminal).",
 )
 @connection_options
 def export(**kwargs: Any) -> None:
-    """Write every record of the chosen types to DIR/<type>.jsonl, with a manifest."""
-    conn = _connection(kwargs)
+    """Write every record of the chosen types to DIR/<type>.jsonl, with DIR/manifest.json.
+
+    A directory that already holds an export keeps the types this run does not export:
+    the manifest lists every type the directory holds, and which ones this run refreshed.
+    """
+    conn = make_connection(kwargs)
     out: Path = kwargs["out"]
     since = _parse_since(kwargs["since"])
     if kwargs["incremental"] and since is not None:
         raise click.UsageError("--incremental takes its start from the manifest: drop --since")
     if kwargs["resume"] and (kwargs["incremental"] or since is not None):
         raise click.UsageError("--resume continues the run as it was started: drop the others")
-    names = _split_types(kwargs["types"])
     if kwargs["resume"]:
         names = _manifest_types(out)
+        _same_types(kwargs["types"], names, out)
+    elif kwargs["types"] is not None:
+        names = _split_types(kwargs["types"])
+    elif kwargs["incremental"]:
+        names = _mirrored_types(out)
+    else:
+        names = ["all"]
     options = ExportOptions(
         out=out,
         since=since,
@@ -268,23 +248,73 @@ def export(**kwargs: Any) -> None:
         raise click.UsageError(str(exc)) from None
     err = Console(stderr=True)
     show = kwargs["progress"] if kwargs["progress"] is not None else err.is_terminal
-    result = _run(_export(conn, names, options, reserve=kwargs["reserve"], err=err, progress=show))
+    result = _run(
+        _export(conn, names, options, reserve=kwargs["reserve"], err=err, progress=show),
+        conn,
+        saved=functools.partial(_checkpoint_hint, out),
+    )
     _summary(result, out)
     if result.stopped_by_quota:
         click.echo(
-            "stopped: the daily allowance (or --reserve) was reached; "
-            f"the checkpoint is saved: rerun with --resume --out {out}",
+            "stopped: the daily allowance (or --reserve) was reached. The checkpoint is "
+            f"saved: rerun with --resume --out {out} once the allowance is back.",
             err=True,
         )
         sys.exit(EXIT_QUOTA)
 
 
-def _manifest_types(out: Path) -> list[str]:
+def _manifest(out: Path) -> dict[str, Any] | None:
     try:
-        manifest = read_json(out / "manifest.json")
-        return list(manifest["types"])
-    except (OSError, ValueError, KeyError, TypeError):
-        raise click.UsageError(f"nothing to resume in {out}: no readable manifest.json") from None
+        data = read_json(out / MANIFEST)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("types"), dict) else None
+
+
+def _manifest_types(out: Path) -> list[str]:
+    """The types the unfinished run in ``out`` was started with."""
+    manifest = _manifest(out)
+    if manifest is None:
+        raise click.UsageError(f"nothing to resume in {out}: no readable {MANIFEST}")
+    refreshed = manifest.get("refreshed")
+    return list(refreshed) if isinstance(refreshed, list) else list(manifest["types"])
+
+
+def _same_types(given: str | None, started: list[str], out: Path) -> None:
+    """Refuse a ``--types`` beside ``--resume`` that is not what the run started with (the
+    same command again, with ``--resume`` added, is fine)."""
+    if given is None:
+        return
+    names = _split_types(given)
+    if names != ["all"] and set(names) != set(started):
+        raise click.UsageError(
+            f"the unfinished export in {out} is of {','.join(started)}: --resume finishes "
+            "those; drop --types (or give the same ones)"
+        )
+
+
+def _mirrored_types(out: Path) -> list[str]:
+    """What ``--incremental`` brings up to date by default: the types ``out`` holds."""
+    manifest = _manifest(out)
+    if manifest is None:
+        return ["all"]  # the check before the run says what is wrong
+    names = [
+        name
+        for name, entry in manifest["types"].items()
+        if isinstance(entry, dict) and entry.get("state") == "complete"
+    ]
+    return names or ["all"]
+
+
+def _checkpoint_hint(out: Path) -> str | None:
+    """What an export that stopped left for ``--resume``, as the user is told."""
+    manifest = _manifest(out)
+    if manifest is None or manifest.get("state") != "partial":
+        return None
+    return (
+        f"The checkpoint is saved in {out / MANIFEST}: `insightly-async export --out {out} "
+        "--resume` (with the same connection options) finishes the export."
+    )
 
 
 async def _export(
@@ -303,44 +333,91 @@ async def _export(
             targets = await resolve(crm, names)
         except UnknownTypeError as exc:
             raise click.BadParameter(str(exc), param_hint="--types") from None
-        with RichReporter(err, enabled=progress) as reporter:
+        rows = [target.name for target in targets]
+        with RichReporter(err, enabled=progress, names=rows) as reporter:
             try:
                 return await Exporter(crm, targets, options, reporter=reporter).run()
             except ExportError as exc:
                 raise click.UsageError(str(exc)) from None
 
 
+def _note(state: TypeState) -> str:
+    """What this run did to a type, as the summary says it."""
+    if state.state == "skipped":
+        return state.reason or "skipped"
+    if state.state != "complete":
+        return "not finished: --resume finishes it"
+    if state.mode == "incremental":
+        note = "unchanged" if not state.changed else f"{state.changed:,} changed"
+        if state.total is not None and state.total != state.count:
+            note += (
+                f"; the API counts {state.total:,}: only a full export sees deletions "
+                "(--types NAME without --incremental)"
+            )
+    elif state.mode == "since":
+        note = "changed since --since"
+        if state.reason is not None:
+            note = f"exported in full: {state.reason}"
+    else:
+        note = "exported in full"
+    if state.reconciled:
+        note += f"; {state.reconciled} re-read: a page came back short"
+    return note
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def _summary(result: ExportResult, out: Path) -> None:
     console = Console()
-    table = Table(title=f"export to {out}: {result.state}")
-    for column in ("type", "state", "records", "API total", "note"):
+    refreshed = [name for name in result.refreshed if name in result.types]
+    kept = [name for name in result.types if name not in refreshed]
+    title = f"export to {out}: {result.state}"
+    if kept:
+        title += f", {len(refreshed)} of {len(result.types)} types refreshed"
+    table = Table(title=title)
+    for column in ("type", "state", "records", "API total", "this run"):
         table.add_column(column, justify="right" if column in ("records", "API total") else "left")
     records = 0
-    for name, state in result.types.items():
-        note = state.reason or ""
-        if state.changed is not None:
-            note = f"{state.changed} changed"
-        if state.reconciled:
-            note = f"{state.reconciled} re-read: a page came back short"
+    for name in refreshed:
+        state = result.types[name]
         total = "" if state.total is None else f"{state.total:,}"
-        table.add_row(name, state.state, f"{state.count:,}", total, note)
+        table.add_row(name, state.state, f"{state.count:,}", total, _note(state))
         records += state.count
     console.print(table)
+    if kept:
+        console.print(
+            f"kept as earlier runs left them ({_plural(len(kept), 'type')}, listed in "
+            f"{out / MANIFEST}): {', '.join(kept)}",
+            highlight=False,
+        )
     left = "?" if result.quota_remaining is None else f"{result.quota_remaining:,}"
-    rate = result.run_requests / result.elapsed if result.elapsed > 0 else 0.0
-    console.print(
-        f"{records:,} records, {result.run_requests:,} requests in {result.elapsed:.1f} s "
-        f"({rate:.1f} req/s); daily allowance left: {left}"
+    line = (
+        f"{_plural(records, 'record')}, {_plural(result.run_requests, 'request')} "
+        f"in {result.elapsed:.1f} s"
     )
+    if result.elapsed >= 1.0:  # a rate over less than a second says nothing
+        line += f" ({result.run_requests / result.elapsed:.1f} req/s)"
+    console.print(f"{line}; daily allowance left: {left}", highlight=False)
 
 
 # --- backfill ----------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(
+    short_help="Create or update a record per line of a JSONL file, once.",
+    epilog=BACKFILL_EPILOG,
+)
 @click.argument("type_name", metavar="TYPE")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
-@click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    help="Lines sent at once (all share the account's pace of 10 requests per second).",
+)
 @click.option(
     "--match-on",
     metavar="FIELD",
@@ -354,17 +431,37 @@ def _summary(result: ExportResult, out: Path) -> None:
 @click.option(
     "--skip-invalid",
     is_flag=True,
-    help="Send the valid lines even when some are invalid (those are reported).",
+    help=(
+        "Send the valid lines even when some are invalid; those are listed on stderr and "
+        "do not make the exit code 1."
+    ),
 )
 @click.option(
-    "--progress/--no-progress", default=None, help="A progress bar (default: on a terminal)."
+    "--progress/--no-progress",
+    default=None,
+    help="Progress display on stderr (default: when stderr is a terminal).",
 )
 @connection_options
 def backfill(**kwargs: Any) -> None:
-    """Create (or update) a record for each line of FILE.jsonl, exactly once."""
-    conn = _connection(kwargs)
+    """Create (or update) a record for each line of FILE.jsonl, exactly once.
+
+    TYPE is a record type as the export names it (contacts, leads, Fruit__c…); each line
+    is a record in the API's wire form, as an export writes them.
+    """
+    conn = make_connection(kwargs)
     err = Console(stderr=True)
     show = kwargs["progress"] if kwargs["progress"] is not None else err.is_terminal
+    journal: Path = kwargs["journal"] or default_journal(kwargs["file"])
+
+    def saved() -> str | None:
+        if not journal.exists():
+            return None
+        return (
+            f"The journal {journal} records every line done: run the same command again "
+            "to send the rest. Nothing is sent twice: a create that was under way is looked "
+            "up first with --match-on, or listed for a decision without it."
+        )
+
     code = _run(
         run_backfill(
             functools.partial(open_session, conn),
@@ -377,57 +474,143 @@ def backfill(**kwargs: Any) -> None:
             console=Console(),
             err=err,
             progress=show,
-        )
+            explain=functools.partial(_explain, conn=conn),
+        ),
+        conn,
+        saved=saved,
     )
     sys.exit(code)
+
+
+def _explain(exc: InsightlyError, *, conn: Connection) -> str:
+    return explain(exc, conn)
 
 
 # --- sandbox and quota -------------------------------------------------------------------
 
 
-@cli.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
-@click.option("--records", type=click.IntRange(min=0), default=SANDBOX_RECORDS, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, show_default=True)
-@click.option("--daily-limit", type=click.IntRange(min=1), default=100_000, show_default=True)
-def sandbox(port: int, records: int, seed: int, latency_ms: float, daily_limit: int) -> None:
-    """Serve the Insightly emulator with seeded demo data until interrupted."""
-    asyncio.run(_sandbox(port, records, seed, latency_ms / 1000, daily_limit))
+@cli.command(short_help="Serve a demo account (the emulator) for trying the commands.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1 to serve on (0: any free port).",
+)
+@click.option(
+    "--records",
+    type=click.IntRange(min=0),
+    default=SANDBOX_RECORDS,
+    show_default=True,
+    help=f"Demo records of each type (plus the {FRUIT} custom object's few).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the demo data and the key: the same seed gives the same account.",
+)
+@click.option(
+    "--latency-ms",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Delay each answer by about this much (± a third), like a distant server.",
+)
+@click.option(
+    "--daily-limit",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    help="The daily allowance of requests (small ones show what happens when it runs out).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Show each request the emulator answers on stderr: method, path, status.",
+)
+def sandbox(**kwargs: Any) -> None:
+    """Serve the Insightly emulator with seeded demo data until interrupted.
+
+    It behaves like the v3.1 API (10 requests per second, the daily allowance, every
+    record type) and holds a custom object, Fruit__c, with a few records. It prints its
+    address and key, as the INSIGHTLY_* variables that the other commands read.
+    """
+    asyncio.run(_sandbox(**kwargs))
 
 
-async def _sandbox(port: int, records: int, seed: int, latency: float, daily_limit: int) -> None:
-    from insightly_async.testing import FakeInsightly  # noqa: PLC0415
-
-    fake = FakeInsightly(seed=seed, latency=latency, jitter=latency / 3, daily_limit=daily_limit)
-    fake.seed(records)
-    try:
-        await fake.start(port)
-    except OSError as exc:
-        _fail(f"cannot serve on port {port}: {exc.strerror or exc}")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    click.echo(f"base url: {fake.base_url}")
-    click.echo(f"api key:  {fake.api_key}")
-    click.echo(
-        f"export:   insightly-async export --base-url {fake.base_url} "
-        f"--api-key {fake.api_key} --out export/"
+async def _sandbox(
+    *, port: int, records: int, seed: int, latency_ms: float, daily_limit: int, verbose: bool
+) -> None:
+    latency = latency_ms / 1000
+    account = sandbox_account(
+        records=records,
+        seed=seed,
+        port=port,
+        latency=latency,
+        jitter=latency / 3,
+        daily_limit=daily_limit,
     )
-    click.echo("Ctrl-C stops it.", err=True)
     try:
-        await stop.wait()
+        fake = await account.__aenter__()
+    except OSError as exc:
+        _fail(
+            f"cannot serve on port {port}: {exc.strerror or exc}. Choose another with --port "
+            "(0 takes any free one)."
+        )
+    try:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        click.echo(f"base url: {fake.base_url}")
+        click.echo(f"api key:  {fake.api_key}")
+        click.echo(f"custom object: {FRUIT} (a few records; try --types {FRUIT})")
+        click.echo("Point the other commands at it from another shell:")
+        click.echo(f"  export INSIGHTLY_BASE_URL={fake.base_url}")
+        click.echo(f"  export INSIGHTLY_API_KEY={fake.api_key}")
+        click.echo("  insightly-async export --out export/")
+        click.echo("Ctrl-C stops it.", err=True)
+        if verbose:
+            await _echo_requests(fake, stop)
+        else:
+            await stop.wait()
     finally:
-        await fake.close()
+        await account.__aexit__(None, None, None)
 
 
-@cli.command()
+async def _echo_requests(fake: Any, stop: asyncio.Event) -> None:
+    """Each request the emulator answers, on stderr, until ``stop`` is set."""
+    shown = 0
+    while True:
+        last = stop.is_set()  # then whatever is left, once more
+        entries = list(fake.log)
+        while shown < len(entries):
+            entry = entries[shown]
+            if not last and entry.status is None and time.monotonic() - entry.arrival < 2.0:
+                break  # still being answered
+            query = f"?{urlencode(entry.query)}" if entry.query else ""
+            status = entry.status if entry.status is not None else "no answer"
+            moment = entry.wall.astimezone().strftime("%H:%M:%S.%f")[:-3]
+            click.echo(f"{moment} {entry.method} {entry.path}{query} -> {status}", err=True)
+            shown += 1
+        if last:
+            return
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=0.2)
+
+
+@cli.command(short_help="Print the daily allowance and what is left of it.")
 @connection_options
 def quota(**kwargs: Any) -> None:
-    """Print the daily allowance and what is left of it (uses one request)."""
-    conn = _connection(kwargs)
-    limit, remaining, flying = _run(_quota(conn))
+    """Print the daily allowance and what is left of it (uses one request).
+
+    Exits 3 when nothing is left.
+    """
+    conn = make_connection(kwargs)
+    limit, remaining, flying = _run(_quota(conn), conn)
     click.echo(f"daily limit: {'?' if limit is None else f'{limit:,}'}")
     click.echo(f"remaining:   {'?' if remaining is None else f'{remaining:,}'}")
     if flying is not None:

@@ -180,9 +180,11 @@ def test_progress_shows_bars_requests_per_second_and_quota(
 ) -> None:
     result = run(served, "export", "--out", str(tmp_path), "--types", "contacts", "--progress")
     assert result.exit_code == EXIT_OK, result.output
-    assert "req/s" in result.output
-    assert "quota left" in result.output
-    assert re.search(r"^contacts\s+━+\s+60", result.output, re.MULTILINE)  # its bar, full
+    assert re.search(r"^type\s+records\s+elapsed\s+left$", result.output, re.MULTILINE)
+    assert re.search(r"^contacts\s+━+\s+60/60\s+0:00:0\d\s+done$", result.output, re.MULTILINE)
+    assert re.search(r"^all types\s+━+\s+60/60\s+0:00:0\d\s+done$", result.output, re.MULTILINE)
+    assert "1 type done in 0:00:0" in result.output
+    assert "quota left 99,99" in result.output
 
 
 def test_sandbox_serves_until_terminated(tmp_path: Path) -> None:

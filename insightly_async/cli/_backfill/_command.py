@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from insightly_async import InsightlySession
+from insightly_async import InsightlyError, InsightlySession
 from insightly_async.cli._backfill._check import Checker, MatchOnError, prepass
 from insightly_async.cli._backfill._engine import Backfill, StopError
 from insightly_async.cli._backfill._journal import (
@@ -63,11 +63,14 @@ async def run_backfill(
     console: Console,
     err: Console,
     progress: bool,
+    explain: Callable[[InsightlyError], str] = str,
 ) -> int:
     """Create or update a record for each line of ``path``; the exit code.
 
-    0: every line done; 1: some line failed or needs a decision; 2: bad input or options,
-    nothing sent; 3: the daily allowance was spent (rerun later to continue).
+    0: every valid line done (with ``skip_invalid``, the invalid lines are listed on
+    stderr and counted in the summary, and do not change the code); 1: some line failed
+    or needs a decision; 2: bad input or options, nothing sent; 3: the daily allowance was
+    spent (rerun later to continue). ``explain`` words an error that stopped the run.
     """
     journal_path = journal if journal is not None else default_journal(path)
     if type_name == "all":
@@ -130,12 +133,19 @@ async def run_backfill(
                     run.stop = StopError(
                         EXIT_FAILURE, f"the journal {journal_path} could not be written: {exc}"
                     )
-            return _report(run, console=console, err=err, journal=journal_path)
+            return _report(run, console=console, err=err, journal=journal_path, explain=explain)
         finally:
             book.close(discard=discard)
 
 
-def _report(run: Backfill, *, console: Console, err: Console, journal: Path) -> int:
+def _report(
+    run: Backfill,
+    *,
+    console: Console,
+    err: Console,
+    journal: Path,
+    explain: Callable[[InsightlyError], str] = str,
+) -> int:
     path = run.path
     for number, message in sorted(run.failures):
         _print(err, f"{path}:{number}: failed: {message}")
@@ -166,7 +176,9 @@ def _report(run: Backfill, *, console: Console, err: Console, journal: Path) -> 
             f"The journal is {journal}.",
         )
     if run.stop is not None:
-        _print(err, f"stopped: {run.stop}")
+        error = run.stop.error
+        reason = explain(error) if error is not None and run.stop.code != EXIT_QUOTA else run.stop
+        _print(err, f"stopped: {reason}")
         if run.stop.code == EXIT_QUOTA:
             _print(
                 err,
@@ -174,6 +186,13 @@ def _report(run: Backfill, *, console: Console, err: Console, journal: Path) -> 
                 "is back to send the rest",
             )
         return run.stop.code
-    if counts["failed"] or counts["decision"] or counts["invalid"]:
+    if counts["invalid"]:
+        count = counts["invalid"]
+        _print(
+            err,
+            f"{count} invalid line{'s' if count != 1 else ''} skipped (--skip-invalid), "
+            "listed above: fix them and run the same command again to send them.",
+        )
+    if counts["failed"] or counts["decision"]:
         return EXIT_FAILURE
     return EXIT_OK

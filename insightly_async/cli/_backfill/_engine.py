@@ -86,10 +86,16 @@ class KeyedLocks:
 
 
 class StopError(Exception):
-    """Ends the run early: the quota is spent, or the key was refused."""
+    """Ends the run early: the quota is spent, or the key was refused.
 
-    def __init__(self, code: int, message: str) -> None:
+    Attributes:
+        code: The exit code.
+        error: The SDK's error that stopped the run, if one did.
+    """
+
+    def __init__(self, code: int, message: str, *, error: InsightlyError | None = None) -> None:
         self.code = code
+        self.error = error
         super().__init__(message)
 
 
@@ -171,11 +177,18 @@ class Backfill:
                     self._advance("skipped")
                     continue
                 if number in self.scan.invalid:
-                    if row is None or row.state not in UNCERTAIN:
-                        # (An uncertain line keeps its state: were it "invalid", a rerun
-                        # with other options could send its create again.)
-                        message = self.scan.invalid[number]
-                        self.journal.mark(number, digest, "invalid", message=message)
+                    message = self.scan.invalid[number]
+                    if row is not None and row.state in UNCERTAIN:
+                        # It keeps its state: were it "invalid", a rerun with other
+                        # options could send its create again. It still needs a decision.
+                        why = (
+                            f"it is invalid now ({message}), and an earlier run's create of "
+                            "it may have been applied"
+                        )
+                        self.decisions.append((number, why))
+                        self._advance("decision")
+                        continue
+                    self.journal.mark(number, digest, "invalid", message=message)
                     self._advance("invalid")
                     continue
                 plan = self.checker.check(number, text)
@@ -208,9 +221,9 @@ class Backfill:
                 try:
                     await self._process(work)
                 except QuotaExhaustedError as exc:
-                    self._halt(StopError(EXIT_QUOTA, str(exc)))
+                    self._halt(StopError(EXIT_QUOTA, str(exc), error=exc))
                 except (AuthenticationError, SessionClosedError) as exc:
-                    self._halt(StopError(EXIT_FAILURE, str(exc)))
+                    self._halt(StopError(EXIT_FAILURE, str(exc), error=exc))
 
     async def _process(self, work: Work) -> None:
         plan = work.plan
