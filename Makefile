@@ -1,21 +1,21 @@
 # `make test` is the project's one test command: on a fresh machine it installs everything
 # the suite needs (a virtualenv with the package and its extras, and Debian's redis-server),
 # then runs ruff, the import-linter contracts, mypy --strict and pytest with warnings as
-# errors.
+# errors, and builds the API reference with `mkdocs build --strict`.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test install system-deps lint typecheck unit bench generate clean
+.PHONY: test install system-deps lint typecheck unit docs bench generate clean
 
-test: install system-deps lint typecheck unit
+test: install system-deps lint typecheck unit docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,cli,redis]'
+	$(BIN)/python -m pip install --quiet -e '.[test,cli,redis,docs]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -38,6 +38,12 @@ typecheck: install
 unit: install system-deps
 	$(BIN)/pytest
 
+# The API reference site, generated from the docstrings into site/. --strict: a broken
+# cross-reference, link or docstring section fails the build. (NO_MKDOCS_2_WARNING quiets
+# Material's banner about MkDocs 2.0, which this site does not use.)
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
 bench: install
 	$(BIN)/python -m benchmarks
 
@@ -46,4 +52,4 @@ generate: install
 	$(BIN)/python -m tools.gen_resources
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache site
