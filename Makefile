@@ -1,16 +1,17 @@
 # `make test` is the project's one test command: on a fresh machine it installs everything
 # the suite needs (a virtualenv with the package and its extras, and Debian's redis-server),
 # then runs ruff, the import-linter contracts, mypy --strict and pytest with warnings as
-# errors, and builds the API reference with `mkdocs build --strict`.
+# errors, builds the API reference with `mkdocs build --strict`, and builds the wheel and
+# sdist and runs each from a clean virtualenv.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test install system-deps lint typecheck unit docs bench generate clean
+.PHONY: test install system-deps lint typecheck unit docs package bench generate clean
 
-test: install system-deps lint typecheck unit docs
+test: install system-deps lint typecheck unit docs package
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +45,11 @@ unit: install system-deps
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
+# `python -m build` makes the wheel and sdist a user installs; each goes into a fresh
+# virtualenv outside the tree, where `insightly-async --help` and an import must work.
+package: install
+	$(BIN)/python -m tools.check_package
+
 bench: install
 	$(BIN)/python -m benchmarks
 
@@ -52,4 +58,4 @@ generate: install
 	$(BIN)/python -m tools.gen_resources
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache site
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache site dist
