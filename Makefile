@@ -45,8 +45,9 @@ unit: install system-deps
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
-# `python -m build` makes the wheel and sdist a user installs; each goes into a fresh
-# virtualenv outside the tree, where `insightly-async --help` and an import must work.
+# `python -m build` makes the wheel and sdist a user installs; each, and the clone, goes into
+# a fresh virtualenv outside the tree, where `insightly-async --help`, an import and a
+# sandbox export must work.
 package: install
 	$(BIN)/python -m tools.check_package
 
