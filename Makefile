@@ -40,10 +40,11 @@ unit: install system-deps
 	$(BIN)/pytest
 
 # The API reference site, generated from the docstrings into site/. --strict: a broken
-# cross-reference, link or docstring section fails the build. (NO_MKDOCS_2_WARNING quiets
-# Material's banner about MkDocs 2.0, which this site does not use.)
+# cross-reference, link or docstring section fails the build. Not --quiet: it hides the
+# warnings from --strict too, and the build then passes whatever they say.
+# (NO_MKDOCS_2_WARNING quiets Material's banner about MkDocs 2.0, which the site does not use.)
 docs: install
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # `python -m build` makes the wheel and sdist a user installs; each, and the clone, goes into
 # a fresh virtualenv outside the tree, where `insightly-async --help`, an import and a
