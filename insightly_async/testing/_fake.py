@@ -118,6 +118,14 @@ class FakeInsightly:
 
     Raises:
         ValueError: an option is out of range.
+
+    Attributes:
+        options: The options above, by name; changes apply from the next request.
+        store: The records it serves, as plain wire dicts (``store.table("contacts")``),
+            and the account's other data (``store.define_custom_object(...)`` adds a
+            custom object).
+        log: Every request that reached it (a :class:`RequestLog`).
+        faults: The faults it injects (a :class:`FaultPlan`: ``faults.add(...)``).
     """
 
     def __init__(
