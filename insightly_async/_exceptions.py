@@ -102,6 +102,12 @@ class InsightlyError(Exception):
 class ValidationError(InsightlyError, ValueError):
     """Input that cannot be sent. Raised before any request goes out.
 
+    Its message reads ``"{field}: {message}"``. Also a ``ValueError``.
+
+    Args:
+        field: As below.
+        message: What is wrong with it.
+
     Attributes:
         field: The name of the offending argument or record field (a dotted path for
             nested values, e.g. ``customfields[2].field_name``).
@@ -120,6 +126,12 @@ class QuotaExhaustedError(InsightlyError):
     """The daily allowance is spent, or the next request would cross the reserve.
 
     Never retried: the allowance comes back over the next 24 hours, not in seconds.
+
+    Args:
+        message: What was refused, and why.
+        limit: As below.
+        remaining: As below.
+        reserve: As below.
 
     Attributes:
         limit: The daily allowance (``X-RateLimit-Limit``), if known.
@@ -143,6 +155,15 @@ class QuotaExhaustedError(InsightlyError):
 
 class APIConnectionError(InsightlyError):
     """The request got no usable answer: refused, reset, dropped or timed out.
+
+    Its message reads ``"{method} {url}: {message}"``, followed by ``(the request may have
+    been applied)`` when ``outcome_unknown``.
+
+    Args:
+        message: What happened to the connection.
+        method: As below.
+        url: As below.
+        outcome_unknown: As below.
 
     Attributes:
         method: The HTTP method.
@@ -171,6 +192,13 @@ class MalformedResponseError(InsightlyError):
 
     The request is named when it is known; an answer checked apart from its request (a
     record given to :func:`insightly_async.models.structure`) has ``None`` there.
+
+    Args:
+        message: What is wrong with the answer.
+        status: As below.
+        method: As below.
+        url: As below.
+        text: The raw body, if known (kept cut short, as below).
 
     Attributes:
         status: The HTTP status of the answer, or ``None``.
@@ -209,6 +237,18 @@ class ResponseValidationError(MalformedResponseError, ValueError):
     Raised by :func:`insightly_async.models.structure` for a value of the wrong type, a list
     that is not a list, an item that is not an object, a value nested too deep, and the
     like. Also a ``ValueError``, which ``structure()`` raised before this class existed.
+
+    Args:
+        problem: As below.
+        model: As below.
+        value: As below.
+        field: As below.
+        wire: As below.
+        index: As below.
+        status: The HTTP status of the answer, if known.
+        method: The HTTP method, if known.
+        url: The request URL, if known.
+        text: The raw body, if known.
 
     Attributes:
         model: The name of the model type (``"Contact"``).
@@ -253,6 +293,18 @@ class ResponseValidationError(MalformedResponseError, ValueError):
 
 class APIStatusError(InsightlyError):
     """The server answered with an HTTP error status.
+
+    The session raises the subclass of the status (:class:`NotFoundError` for 404…), or
+    this class for a status without one. Its message reads
+    ``"{method} {url} -> {status}: {message}"``.
+
+    Args:
+        status: As below.
+        method: As below.
+        url: As below.
+        headers: As below.
+        body: As below (a text body is cut to ``MAX_BODY_CHARS`` characters).
+        message: As below.
 
     Attributes:
         status: The HTTP status code.
@@ -306,6 +358,12 @@ class ConflictError(APIStatusError):
 
 class RateLimitError(APIStatusError):
     """429 over the per-second ceiling, with daily allowance left. Retried by the SDK.
+
+    Raised to the caller only when the retries ran out (``max_retries``).
+
+    Args:
+        retry_after: As below.
+        **kwargs: The arguments of :class:`APIStatusError`.
 
     Attributes:
         retry_after: Seconds the server asked to wait (``Retry-After``), if it said.

@@ -63,13 +63,24 @@ class RateLimiter(Protocol):
         A pacer that keeps a window of real send times returns the request's
         :class:`Permit`, which the funnel tells when the request was written and when its
         attempt ended; others return ``None``.
+
+        Returns:
+            The request's permit, or ``None``.
         """
 
     def on_throttled(self) -> Awaitable[None] | None:
-        """The server answered 429 for the per-second limit (may be a coroutine)."""
+        """The server answered 429 for the per-second limit (may be a coroutine).
+
+        Returns:
+            ``None``, or an awaitable the funnel awaits (a shared pacer's round trip).
+        """
 
     def on_success(self) -> Awaitable[None] | None:
-        """The server answered without throttling (may be a coroutine)."""
+        """The server answered without throttling (may be a coroutine).
+
+        Returns:
+            ``None``, or an awaitable the funnel awaits.
+        """
 
 
 class Permit:
@@ -79,6 +90,10 @@ class Permit:
     caller that reports nothing gets plain release-time accounting). The request funnel
     reports what really happens: :meth:`sending` (in transit: counts until it is written
     or over), :meth:`written` and :meth:`finished`.
+
+    Args:
+        window: The window it counts in.
+        now: The release time, on the window's clock.
     """
 
     __slots__ = ("_expires", "_open", "_window")
@@ -94,16 +109,25 @@ class Permit:
         self._window.count(self)
 
     def written(self, *, new_connection: bool) -> None:
-        """The request's headers were written. On a warm connection it reaches the server
-        now; on a new one the server may count it later, so it stays counted until
-        :meth:`finished`."""
+        """The request's headers were written.
+
+        On a warm connection it reaches the server now; on a new one the server may count
+        it later, so it stays counted until :meth:`finished`.
+
+        Args:
+            new_connection: Whether the request opened its connection.
+        """
         if not new_connection:
             self._open = False
             self._expires = self._window.now() + self._window.span
         self._window.count(self)
 
     def finished(self, *, sent: bool) -> None:
-        """The attempt ended: answered, or failed (``sent`` False: it never left)."""
+        """The attempt ended: answered, or failed.
+
+        Args:
+            sent: Whether the request left (``False``: it is no longer counted).
+        """
         if not sent:
             self._window.forget(self)
             return
@@ -144,17 +168,32 @@ class SendWindow:
         self._change: asyncio.Event | None = None
 
     def now(self) -> float:
+        """The window's clock.
+
+        Returns:
+            Seconds, monotonic: ``clock()``, or the running loop's time.
+        """
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
 
     def count(self, permit: Permit) -> None:
-        """Count ``permit`` with what it says now (again, if it had aged out meanwhile: a
-        request held up between its release and its send counts from its send)."""
+        """Count ``permit`` with what it says now.
+
+        Again, if it had aged out meanwhile: a request held up between its release and
+        its send counts from its send.
+
+        Args:
+            permit: A permit of this window.
+        """
         if permit not in self._permits:
             self._permits.append(permit)
         self._changed()
 
     def forget(self, permit: Permit) -> None:
-        """Stop counting ``permit``: its request never left."""
+        """Stop counting ``permit``: its request never left.
+
+        Args:
+            permit: A permit of this window.
+        """
         if permit in self._permits:
             self._permits.remove(permit)
         self._changed()
@@ -164,8 +203,12 @@ class SendWindow:
             self._change.set()
 
     def wait_time(self) -> float | None:
-        """Seconds until one more request may go (0: now), or ``None`` while only a
-        request in transit can make room."""
+        """How long until one more request may go.
+
+        Returns:
+            Seconds (``0.0``: now), or ``None`` while only a request in transit can make
+            room.
+        """
         now = self.now()
         self._permits = [p for p in self._permits if p._open or p._expires > now]
         counted = len(self._permits)
@@ -179,7 +222,11 @@ class SendWindow:
         return max(0.0, ending[needed - 1] - now)
 
     async def enter(self) -> Permit:
-        """Wait until one more request may reach the server, and count it."""
+        """Wait until one more request may reach the server, and count it.
+
+        Returns:
+            The request's permit, counted from now.
+        """
         while True:
             delay = self.wait_time()
             if delay == 0.0:
@@ -272,6 +319,11 @@ class Pacer:
         return self._rate
 
     async def acquire(self) -> Permit:
+        """Wait for the next slot on the grid, then for room in the window.
+
+        Returns:
+            The request's permit in :attr:`window`.
+        """
         async with self._turn:
             await self._space()
             return await self.window.enter()
@@ -308,6 +360,11 @@ class Pacer:
             self._released = now
 
     def on_throttled(self) -> Awaitable[None] | None:
+        """Halve the rate (down to ``min_rate``), unless it was just lowered.
+
+        Returns:
+            ``None``: the change is immediate.
+        """
         now = self._clock()
         if now - self._last_decrease < self._cooldown:
             return None
@@ -316,6 +373,11 @@ class Pacer:
         return None
 
     def on_success(self) -> Awaitable[None] | None:
+        """Step the rate back up, once per ``recovery_interval``, until it is ``rate``.
+
+        Returns:
+            ``None``: the change is immediate.
+        """
         if self._rate >= self.max_rate:
             return None
         now = self._clock()

@@ -35,16 +35,33 @@ class QuotaGate(Protocol):
         """A 429 said the allowance is spent, and it is too soon to ask again."""
 
     def check(self) -> None:
-        """Raise :class:`QuotaExhaustedError` if what is known says no request may go."""
+        """Raise :class:`QuotaExhaustedError` if what is known says no request may go.
+
+        Raises:
+            QuotaExhaustedError: the allowance is spent, or the reserve reached.
+        """
 
     async def enter(self) -> None:
-        """Count one more request in flight, or raise :class:`QuotaExhaustedError`."""
+        """Count one more request in flight, or raise :class:`QuotaExhaustedError`.
+
+        Raises:
+            QuotaExhaustedError: the request could leave fewer than ``reserve`` calls.
+        """
 
     async def recheck(self) -> None:
-        """Raise if the allowance was found spent while this request waited to go."""
+        """Raise if the allowance was found spent while this request waited to go.
+
+        Raises:
+            QuotaExhaustedError: a 429 said the allowance is spent.
+        """
 
     async def leave(self, status: int | None, headers: Mapping[str, str] | None) -> None:
-        """Count the request as answered (``None`` when it got no answer)."""
+        """Count the request as answered, and take in what its answer reported.
+
+        Args:
+            status: The answer's HTTP status, or ``None`` when it got no answer.
+            headers: The answer's headers (``X-RateLimit-*``), or ``None``.
+        """
 
 
 class Quota:
@@ -58,6 +75,12 @@ class Quota:
     Once a 429 with ``X-RateLimit-Remaining: 0`` has been seen, nothing is sent for
     ``recheck_after`` seconds; after that one request may go to find out whether the
     rolling 24-hour allowance has come back.
+
+    Args:
+        reserve: Calls to leave for others (the session's ``quota_reserve``).
+        recheck_after: Seconds to send nothing after the allowance was found spent, and
+            after which a stale report no longer holds a request back.
+        clock: Seconds, monotonic (injectable for tests).
 
     Attributes:
         limit: The daily allowance (``X-RateLimit-Limit``).
@@ -113,12 +136,21 @@ class Quota:
         )
 
     def check_spent(self) -> None:
-        """Raise if a 429 said the allowance is spent (and it is too soon to ask again)."""
+        """Raise if a 429 said the allowance is spent (and it is too soon to ask again).
+
+        Raises:
+            QuotaExhaustedError: the allowance is spent.
+        """
         if self.exhausted:
             raise self.spent_error()
 
     def check(self) -> None:
-        """Raise if the next request must not be sent; does not reserve anything."""
+        """Raise if the next request must not be sent; does not reserve anything.
+
+        Raises:
+            QuotaExhaustedError: the allowance is spent, or the request could leave fewer
+                than ``reserve`` calls.
+        """
         self.check_spent()
         if self.remaining is None or self._reported_at is None:
             return
@@ -129,12 +161,21 @@ class Quota:
             raise self.reserve_error(self.remaining, self.in_flight)
 
     def begin(self) -> None:
-        """Check, then count one more request in flight."""
+        """Check, then count one more request in flight.
+
+        Raises:
+            QuotaExhaustedError: as :meth:`check`.
+        """
         self.check()
         self.in_flight += 1
 
     def end(self, status: int | None, headers: Mapping[str, str] | None) -> None:
-        """Count a request as answered (``status``/``headers`` ``None`` if it got no answer)."""
+        """Count a request as answered, and take in what its answer reported.
+
+        Args:
+            status: The answer's HTTP status, or ``None`` if it got no answer.
+            headers: The answer's headers, or ``None`` if it got no answer.
+        """
         self.in_flight = max(0, self.in_flight - 1)
         if headers is None or status is None:
             return
@@ -154,12 +195,28 @@ class Quota:
             self._spent_at = None
 
     async def enter(self) -> None:
+        """:meth:`begin`, as the funnel calls it (the :class:`QuotaGate` protocol).
+
+        Raises:
+            QuotaExhaustedError: as :meth:`check`.
+        """
         self.begin()
 
     async def recheck(self) -> None:
+        """:meth:`check_spent`, as the funnel calls it just before sending.
+
+        Raises:
+            QuotaExhaustedError: the allowance was found spent meanwhile.
+        """
         self.check_spent()
 
     async def leave(self, status: int | None, headers: Mapping[str, str] | None) -> None:
+        """:meth:`end`, as the funnel calls it.
+
+        Args:
+            status: The answer's HTTP status, or ``None`` if it got no answer.
+            headers: The answer's headers, or ``None`` if it got no answer.
+        """
         self.end(status, headers)
 
     def __repr__(self) -> str:

@@ -50,9 +50,10 @@ class InsightlySession(SessionResources):
             Default: ``INSIGHTLY_BASE_URL``. Plain http is refused except to loopback.
         rate: Requests per second (default 9.8, just under the 10/s ceiling). Not allowed
             together with ``limiter`` (set the rate on the shared limiter instead).
-        max_in_flight: Most requests waiting for an answer at once.
-        max_retries: Retries after the first attempt of a request.
-        timeout: Seconds per attempt, or an ``aiohttp.ClientTimeout``.
+        max_in_flight: Most requests waiting for an answer at once (default 10).
+        max_retries: Retries after the first attempt of a request (default 5).
+        timeout: Seconds per attempt (default 60; connecting gets at most 10 of them), or
+            an ``aiohttp.ClientTimeout``.
         quota_reserve: Daily calls to leave for others: a request that would leave fewer
             raises :class:`QuotaExhaustedError` before being sent.
         limiter: A pacer shared with other sessions (see :mod:`insightly_async.limits`).
@@ -61,7 +62,9 @@ class InsightlySession(SessionResources):
         transport: Anything that makes one HTTP exchange (see
             :mod:`insightly_async.transport`), e.g. ``testing.MockTransport`` in tests.
             Not allowed together with ``session``.
-        backoff: The retry timing (exponential backoff with full jitter).
+        backoff: The retry timing: exponential backoff with full jitter, honouring
+            ``Retry-After`` (default ``Backoff(base=0.5, cap=30.0, max_retry_after=120.0)``,
+            from ``insightly_async._sansio``).
         max_response_bytes: The longest answer read (default 64 MiB): a longer one
             stops being read as soon as it shows and raises
             :class:`MalformedResponseError`, so a broken proxy cannot exhaust memory.
@@ -251,6 +254,17 @@ class InsightlySession(SessionResources):
         The view shares everything else (connection pool, pacer, quota) and needs no
         closing of its own: ``crm.with_options(max_retries=0).contacts.get(42)``. Closing
         a view (``aclose`` or ``async with``) leaves the session it came from open.
+
+        Args:
+            max_retries: Retries after the first attempt (default: this session's).
+            timeout: Seconds per attempt, or an ``aiohttp.ClientTimeout`` (default: this
+                session's).
+
+        Returns:
+            The view: an ``InsightlySession`` with every resource attribute.
+
+        Raises:
+            ValidationError: a negative ``max_retries`` or a bad ``timeout``.
         """
         view = object.__new__(type(self))
         view._client = self._client.with_options(max_retries=max_retries, timeout=timeout)
@@ -261,13 +275,23 @@ class InsightlySession(SessionResources):
 
     @staticmethod
     def resource_names() -> tuple[str, ...]:
-        """The names of the record-type attributes (``contacts``, ``price_books``…), in the
-        catalog's order."""
+        """The names of the record-type attributes (``contacts``, ``price_books``…).
+
+        Returns:
+            The attribute names, in the catalog's order (custom objects are not among
+            them: see :meth:`custom_object`).
+        """
         return tuple(record_type.name for record_type in CATALOG)
 
     def resource(self, name: str) -> Any:
         """The resource of a record type by attribute name (``"contacts"``) or of a custom
         object by its name (``"Fruit__c"``).
+
+        Args:
+            name: An attribute name from :meth:`resource_names`, or a custom object's name.
+
+        Returns:
+            The same object as ``getattr(crm, name)`` or ``crm.custom_object(name)``.
 
         Raises:
             ValidationError: ``name`` is neither.

@@ -114,7 +114,16 @@ class Response:
     def with_json(
         cls, data: Any, status: int = 200, headers: Mapping[str, str] | None = None
     ) -> Response:
-        """An answer whose body is ``data`` as JSON (for tests and fake transports)."""
+        """An answer whose body is ``data`` as JSON (for tests and fake transports).
+
+        Args:
+            data: Anything ``json.dumps`` takes.
+            status: The HTTP status.
+            headers: Headers besides ``Content-Type`` (which says JSON).
+
+        Returns:
+            The answer.
+        """
         all_headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
         body = json.dumps(data, ensure_ascii=False).encode()
         return cls(status, all_headers, body)
@@ -122,6 +131,11 @@ class Response:
 
 class TransportError(Exception):
     """No answer: the connection could not be made, broke, or timed out.
+
+    Args:
+        message: What happened.
+        sent: As below.
+        timeout: As below.
 
     Attributes:
         sent: The request may have reached the server (all or part of it was written).
@@ -156,7 +170,14 @@ class Transport(Protocol):
     """What the request funnel needs to make one exchange."""
 
     async def send(self, request: Request) -> Response:
-        """Make one attempt; raise :class:`TransportError` when there is no answer."""
+        """Make one attempt; raise :class:`TransportError` when there is no answer.
+
+        Args:
+            request: The attempt, exactly as it goes on the wire.
+
+        Returns:
+            The answer, whatever its status.
+        """
 
     async def aclose(self) -> None:
         """Release what the transport holds (connections). Safe to call twice."""
@@ -289,6 +310,19 @@ class AiohttpTransport:
         self._client()
 
     async def send(self, request: Request) -> Response:
+        """Make one attempt through the pool (aiohttp's own resend is turned off).
+
+        Args:
+            request: The attempt, exactly as it goes on the wire.
+
+        Returns:
+            The answer, whatever its status.
+
+        Raises:
+            TransportError: no answer (``sent`` says whether it may have arrived).
+            ResponseTooLargeError: the body is longer than ``request.max_body``.
+            SessionClosedError: the transport, or the caller's aiohttp session, is closed.
+        """
         timeout = request.timeout
         try:
             async with self._client().request(
@@ -325,6 +359,7 @@ class AiohttpTransport:
             ) from exc
 
     async def aclose(self) -> None:
+        """Close the pool it made (never a caller's session). Safe to call twice."""
         if self._closed:
             return
         self._closed = True

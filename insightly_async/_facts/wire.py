@@ -153,6 +153,12 @@ class OpportunityState(str, enum.Enum):
     def parse(cls, value: str) -> OpportunityState:
         """The state named ``value``, in any letter case.
 
+        Args:
+            value: ``"won"``, ``"WON"``…
+
+        Returns:
+            The state.
+
         Raises:
             ValueError: ``value`` names no state.
         """

@@ -361,7 +361,11 @@ class CustomFields(MutableMapping[str, Any]):
     """The items themselves, in order (live: editing it edits the collection)."""
 
     def __init__(self, fields: Mapping[str, Any] | Iterable[CustomField] = ()) -> None:
-        """Custom fields from a mapping of name to value, or from :class:`CustomField` items."""
+        """Custom fields from a mapping of name to value, or from :class:`CustomField` items.
+
+        Args:
+            fields: ``{"Hobby__c": "Chess"}``, or ``CustomField`` items (kept as they are).
+        """
         if isinstance(fields, Mapping):
             self.fields = [CustomField(name, value) for name, value in fields.items()]
         else:
@@ -375,14 +379,26 @@ class CustomFields(MutableMapping[str, Any]):
         return instance
 
     def field(self, name: str) -> CustomField | None:
-        """The item of the custom field ``name``, or ``None``."""
+        """The item of the custom field ``name``, or ``None``.
+
+        Args:
+            name: The custom field's name (``Hobby__c``).
+
+        Returns:
+            The item (name, value, ``CUSTOM_FIELD_ID``), or ``None`` if it is not there.
+        """
         for item in self.fields:
             if item.field_name == name:
                 return item
         return None
 
     def set(self, name: str, value: Any) -> None:
-        """Set the custom field ``name`` to ``value`` (the same as ``fields[name] = value``)."""
+        """Set the custom field ``name`` to ``value`` (the same as ``fields[name] = value``).
+
+        Args:
+            name: The custom field's name (``Hobby__c``); a new one is appended.
+            value: Its value.
+        """
         self[name] = value
 
     def __getitem__(self, name: str) -> Any:

@@ -38,6 +38,9 @@ def make_converter() -> cattrs.Converter:
 
     Every model class gets its structure and unstructure hooks from one factory each, built
     from the field metadata; dates and opportunity states get their codecs' hooks.
+
+    Returns:
+        A new converter (the package's own is ``converter``).
     """
     conv = cattrs.Converter()
     conv.register_structure_hook(datetime, plain_hook("datetime", datetime))
@@ -76,6 +79,9 @@ def structure(model_cls: type[M], wire: Mapping[str, Any], *, etag: str | None =
         wire: The JSON object, as decoded.
         etag: The response's ``ETag``, for a :class:`Record`.
 
+    Returns:
+        The model.
+
     Raises:
         ResponseValidationError: ``wire`` does not fit the model: it is not an object, a
             value does not have its field's type, or a value nests too deep.
@@ -89,6 +95,13 @@ def structure(model_cls: type[M], wire: Mapping[str, Any], *, etag: str | None =
 
 def structure_many(model_cls: type[M], wires: Iterable[Mapping[str, Any]]) -> list[M]:
     """:func:`structure` each dict of ``wires`` (a page of records).
+
+    Args:
+        model_cls: The model class.
+        wires: The JSON array, as decoded.
+
+    Returns:
+        The models, in order.
 
     Raises:
         ResponseValidationError: ``wires`` is not a list, or one of its items does not fit

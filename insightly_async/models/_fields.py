@@ -91,7 +91,14 @@ def class_fields(cls: type) -> ClassFields:
 
 
 def model_fields(model_cls: type[Model]) -> tuple[WireField, ...]:
-    """The wire fields of ``model_cls``, in declaration order, with their attribute names."""
+    """The wire fields of ``model_cls``, in declaration order, with their attribute names.
+
+    Args:
+        model_cls: A model class (``Contact``).
+
+    Returns:
+        Each field's wire name, attribute name, kind, read-only flag and maximum length.
+    """
     return class_fields(model_cls).fields
 
 
@@ -113,6 +120,13 @@ def wire_name(model_cls: type[Model], name: str) -> str:
     """The wire name of the field ``name`` of ``model_cls``, given as attribute or wire name.
 
     A custom field name (``Hobby__c``) is returned as it is.
+
+    Args:
+        model_cls: A model class (``Contact``).
+        name: An attribute name (``last_name``), wire name or custom field name.
+
+    Returns:
+        The wire name (``LAST_NAME``).
 
     Raises:
         ValidationError: ``model_cls`` has no field ``name``.

@@ -123,6 +123,12 @@ def unstructure(model: Model) -> dict[str, Any]:
     then new ``extra`` keys. A model built in Python gives the fields passed to its
     constructor or set since, in declaration order, then ``extra``.
 
+    Args:
+        model: The model.
+
+    Returns:
+        The wire dict.
+
     Raises:
         ValidationError: A date is a naive ``datetime``.
     """
@@ -133,6 +139,12 @@ def create_payload(record: Model) -> dict[str, Any]:
     """The wire body that creates ``record`` (POST).
 
     Every present field except the read-only ones, sub-records included, and ``extra``.
+
+    Args:
+        record: The new record.
+
+    Returns:
+        The body, by wire name.
 
     Raises:
         ValidationError: A date is a naive ``datetime``.
@@ -155,6 +167,9 @@ def changes(record: Model) -> dict[str, Any]:
     change, so the update cannot drop the fields left alone whichever way the server
     applies it. Read-only fields and the id are never included (the caller adds the id).
     A record built in Python counts every present field as changed.
+
+    Args:
+        record: A model, read from the wire or built in Python.
 
     Returns:
         The changed fields by wire name; empty when nothing changed.
@@ -190,6 +205,9 @@ def changes(record: Model) -> dict[str, Any]:
 def mark_clean(record: Model) -> None:
     """Take the record's current values as what was read: :func:`changes` becomes empty.
 
+    Args:
+        record: The model to mark.
+
     Raises:
         ValidationError: A date is a naive ``datetime``.
     """
@@ -214,6 +232,9 @@ def payload_from_changes(
         changes: The values by field name.
         creating: The values are those of a new record: the fields that can only be set on
             create (``PRICEBOOK_ID`` of a price book entry) are accepted.
+
+    Returns:
+        The wire dict of the values.
 
     Raises:
         ValidationError: A key names no field, names a read-only field or the id, or names

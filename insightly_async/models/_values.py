@@ -53,6 +53,12 @@ def parse_datetime(value: str) -> datetime:
     space, optional seconds and fractions, ``Z`` or an offset (converted to UTC). A value
     without a zone is UTC; a date alone is midnight UTC.
 
+    Args:
+        value: The wire date.
+
+    Returns:
+        The aware UTC ``datetime``.
+
     Raises:
         ValueError: ``value`` is not a date, or not one a ``datetime`` can hold in UTC.
     """
@@ -72,6 +78,9 @@ def format_datetime(value: datetime | date, field: str = "value") -> str:
     Args:
         value: The date to send.
         field: The field name for the error message.
+
+    Returns:
+        The wire date.
 
     Raises:
         ValidationError: ``value`` is a naive ``datetime``.

@@ -35,6 +35,23 @@ class Paginator(Generic[T]):
 
     :meth:`scan` reads a list that changes meanwhile without missing a record (see
     :mod:`insightly_async.pagination`); it needs ``key``, the id of a record.
+
+    The resources build paginators (``crm.contacts.list()``); building one by hand is for
+    lists they do not cover.
+
+    Args:
+        fetch: Fetches one page: its query parameters in, the answer out.
+        parse: Turns one item of the answer into what is yielded.
+        params: Query parameters of every page, besides ``skip`` and ``top``.
+        page_size: Records per request (1 to 500).
+        count_total: Ask for ``X-Total-Count``: pages carry ``total``.
+        concurrency: Pages fetched ahead in parallel (1 to 64).
+        paged: Whether the list takes ``skip``/``top`` (else one request reads it all).
+        start: Records to skip first (to resume).
+        key: The id of a parsed item; :meth:`scan` needs it.
+
+    Raises:
+        ValidationError: ``page_size``, ``concurrency`` or ``start`` is out of range.
     """
 
     def __init__(
@@ -81,11 +98,20 @@ class Paginator(Generic[T]):
                     yield item
 
     async def to_list(self) -> list[T]:
-        """Every record, in a list (mind the memory on big collections)."""
+        """Every record, in a list (mind the memory on big collections).
+
+        Returns:
+            The records, in the API's order.
+        """
         return [item async for item in self]
 
     def pages(self) -> AsyncGenerator[Page[T], None]:
-        """The pages, in order."""
+        """The pages, in order.
+
+        Returns:
+            An async generator of :class:`Page` objects; nothing is fetched before it is
+            iterated.
+        """
         if not self._paged:
             return self._single()
         if self.concurrency == 1:
@@ -97,6 +123,15 @@ class Paginator(Generic[T]):
 
         For callers that steer the offsets themselves, such as a scan that overlaps its
         pages to notice records shifting under deletes. An unpaged list ignores ``skip``.
+
+        Args:
+            skip: The page's offset, in records.
+
+        Returns:
+            The page.
+
+        Raises:
+            ValidationError: ``skip`` is not an int >= 0.
         """
         if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
             raise ValidationError("skip", f"must be an int >= 0, got {skip!r}")
@@ -193,6 +228,9 @@ class Paginator(Generic[T]):
             start: The state of an earlier, interrupted scan to resume.
             seen_before: With ``start``: returns the ids that scan already yielded. Called
                 only if the count reconciliation has to run.
+
+        Returns:
+            An async generator of :class:`ScanPage` objects.
 
         Raises:
             ValidationError: the list's records have no ids (countries, currencies).

@@ -21,13 +21,25 @@ class Fetched(Protocol):
     """What fetching one page gives: the decoded answer of the list request."""
 
     @property
-    def headers(self) -> Mapping[str, str]: ...
+    def headers(self) -> Mapping[str, str]:
+        """The answer's headers (``X-Total-Count`` among them)."""
 
     def objects(self) -> list[dict[str, Any]]:
-        """The body as a JSON array of objects (raises ``MalformedResponseError``)."""
+        """The body as a JSON array of objects (raises ``MalformedResponseError``).
+
+        Returns:
+            The objects, in the API's order.
+        """
 
     def malformed(self, expected: str) -> Exception:
-        """The error to raise for an answer that does not hold ``expected``."""
+        """The error to raise for an answer that does not hold ``expected``.
+
+        Args:
+            expected: What the answer should have held (``"a list of records"``).
+
+        Returns:
+            The error (not raised).
+        """
 
 
 #: Fetches one page: the query parameters of the page in, the answer out.

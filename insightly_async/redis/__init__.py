@@ -9,8 +9,8 @@ on Redis's own clock:
 - :class:`RedisQuota`: the last reported allowance and every request in flight across
   the fleet, so a reserve holds for the fleet and it stops at zero together.
 
-A service joins the fleet by naming the Redis (the ``redis`` extra,
-``pip install 'insightly-async[redis]'``)::
+A service joins the fleet by naming the Redis (the ``redis`` extra:
+``pip install '.[redis]'`` in a clone, or the wheel with ``[redis]``)::
 
     async with InsightlySession(api_key, pod="na1", redis="redis://localhost:6379/0") as crm:
         ...
@@ -43,6 +43,13 @@ def account_key(base_url: str, api_key: str) -> str:
     The fingerprint is the first 16 bytes of a SHA-256 of the API root and the key: the
     same account always gets the same prefix, different accounts different ones, and the
     key cannot be read back from it.
+
+    Args:
+        base_url: The account's API root (``https://api.na1.insightly.com/v3.1``).
+        api_key: The account's API key (only its fingerprint is kept).
+
+    Returns:
+        The prefix every process of the account's fleet uses.
     """
     digest = hashlib.sha256(f"{base_url}\n{api_key.strip()}".encode()).hexdigest()[:32]
     host = URL(base_url).host or "api"
@@ -50,7 +57,17 @@ def account_key(base_url: str, api_key: str) -> str:
 
 
 def connect(url: str) -> Any:
-    """A ``redis.asyncio.Redis`` client for ``url`` (``redis://host:port/db``)."""
+    """A ``redis.asyncio.Redis`` client for ``url`` (``redis://host:port/db``).
+
+    Args:
+        url: A Redis URL (``redis://``, ``rediss://`` or ``unix://``).
+
+    Returns:
+        The client; it connects on first use.
+
+    Raises:
+        ValueError: ``url`` is not a Redis URL.
+    """
     import redis.asyncio  # noqa: PLC0415 - an optional dependency
 
     return redis.asyncio.Redis.from_url(url)

@@ -121,9 +121,19 @@ class RedisPacer(Pacer):
 
     @property
     def link(self) -> Link:
+        """The pacer's line to Redis: its ``policy``, and ``down`` while Redis is away."""
         return self._link
 
     async def acquire(self) -> Permit:
+        """Reserve the next send time from the fleet's schedule, then wait for it and for
+        room in this process's window.
+
+        With Redis away, the ``"wait"`` policy waits for it; ``"local"`` paces with this
+        process's own schedule meanwhile.
+
+        Returns:
+            The request's permit in this process's window.
+        """
         reply: Any = await self._link.run(
             self._reserve, self._keys, [repr(self.max_rate)], lambda: _LOCAL
         )
@@ -136,6 +146,7 @@ class RedisPacer(Pacer):
         return await self.window.enter()
 
     async def on_throttled(self) -> None:
+        """Slow down this process at once, and the fleet's shared rate through Redis."""
         super().on_throttled()  # this process at once; the fleet through Redis
         args = [repr(self.max_rate), repr(self.min_rate), repr(self._decrease)]
         args.append(str(round(self._cooldown * 1000)))
@@ -144,6 +155,7 @@ class RedisPacer(Pacer):
             self._mirror(float(rate))
 
     async def on_success(self) -> None:
+        """Ask Redis for a step of the fleet's rate back up (at most once an interval)."""
         if self.rate >= self.max_rate:
             return
         now = time.monotonic()

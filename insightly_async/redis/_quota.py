@@ -155,9 +155,17 @@ class RedisQuota(Quota):
 
     @property
     def link(self) -> Link:
+        """The quota's line to Redis: its ``policy``, and ``down`` while Redis is away."""
         return self._link
 
     async def enter(self) -> None:
+        """Count one more request in flight for the fleet, if the allowance allows it.
+
+        Raises:
+            QuotaExhaustedError: the fleet's allowance is spent, or the request could
+                leave fewer than ``reserve`` calls counting every process's requests in
+                flight.
+        """
         token = uuid.uuid4().hex
         args = [token, self.reserve, self._recheck_ms, _IN_FLIGHT_TTL_MS]
         reply: Any = await self._link.run(self._enter, self._keys, args, lambda: _LOCAL)
@@ -174,6 +182,13 @@ class RedisQuota(Quota):
         self._tokens.append(token)
 
     async def recheck(self) -> None:
+        """Just before sending: raise if any process found the allowance spent meanwhile.
+
+        It never waits for Redis: with Redis away, what this process knows decides.
+
+        Raises:
+            QuotaExhaustedError: the allowance is spent.
+        """
         self.check_spent()
         # Between the pacer and the send: never wait for Redis here (the request would go out
         # late, with others held up the same way); what this process knows will do.
@@ -184,6 +199,12 @@ class RedisQuota(Quota):
             raise self.spent_error()
 
     async def leave(self, status: int | None, headers: Mapping[str, str] | None) -> None:
+        """Count the request as answered for the fleet, with what its answer reported.
+
+        Args:
+            status: The answer's HTTP status, or ``None`` if it got no answer.
+            headers: The answer's headers, or ``None`` if it got no answer.
+        """
         token = self._tokens.popleft() if self._tokens else None
         if token is None:
             self.end(status, headers)

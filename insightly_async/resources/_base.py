@@ -35,7 +35,21 @@ ModifyFn = Callable[[M], "M | Mapping[str, Any] | Awaitable[M | Mapping[str, Any
 
 
 class Resource(Generic[M]):
-    """Base of every resource: a record type bound to a session."""
+    """Base of every resource: a record type bound to a session.
+
+    Resources are built by the session (``crm.contacts``, ``crm.custom_object("Fruit__c")``),
+    never by hand. Every call goes through the session's funnel, so besides the errors a
+    method names, any call can raise :class:`~insightly_async.APIStatusError` (a subclass
+    per status), :class:`~insightly_async.APIConnectionError`,
+    :class:`~insightly_async.MalformedResponseError`,
+    :class:`~insightly_async.QuotaExhaustedError` or
+    :class:`~insightly_async.SessionClosedError`; a bad id or argument raises
+    :class:`~insightly_async.ValidationError` before anything is sent.
+
+    Attributes:
+        record_type: The catalog entry of the type: path, id field, verbs, sub-resources.
+        model: The model class of its records (``Contact``…).
+    """
 
     record_type: RecordType
     model: type[M]
@@ -130,7 +144,26 @@ def paginate(
     start: int = 0,
     key: Callable[[T], int] | None = None,
 ) -> Paginator[T]:
-    """A paginator over the list at ``url``, each page one GET through ``client``."""
+    """A paginator over the list at ``url``, each page one GET through ``client``.
+
+    Args:
+        client: The session's client (its funnel sends every page).
+        url: The list's URL.
+        parse: Turns one wire item into what the paginator yields.
+        params: Query parameters besides ``skip`` and ``top``.
+        page_size: Records per request.
+        count_total: Ask for ``X-Total-Count``.
+        concurrency: Pages fetched ahead in parallel.
+        paged: Whether the endpoint takes ``skip``/``top`` (else one request reads it all).
+        start: Records to skip first.
+        key: The id of a parsed item, for the delete-safe scan.
+
+    Returns:
+        A paginator; nothing is sent until it is iterated.
+
+    Raises:
+        ValidationError: a parameter that cannot be sent.
+    """
 
     async def fetch(page_params: Mapping[str, str]) -> Answer:
         return await client.send("GET", url, params=page_params)
@@ -153,6 +186,8 @@ def _identity(value: Any) -> Any:
 
 
 class ListMixin(Resource[M]):
+    """``list()``: every record of the type."""
+
     @overload
     def list(
         self,
@@ -201,6 +236,16 @@ class ListMixin(Resource[M]):
             concurrency: Pages fetched ahead in parallel (through the same pacer).
             start: Records to skip first (to resume a scan).
             raw: Yield the wire dicts untouched instead of models (fast and lossless).
+
+        Returns:
+            A :class:`~insightly_async.Paginator`: ``async for`` yields the records,
+            ``.pages()`` the pages, ``.to_list()`` all of them; nothing is sent until it
+            is iterated.
+
+        Raises:
+            ValidationError: a bad option (``page_size`` out of 1 to 500, ``concurrency``
+                out of 1 to 64, a naive ``updated_after``, ``brief`` or ``updated_after``
+                on a type that does not take it).
         """
         params = self._list_params(brief=brief, updated_after=updated_after)
         url = self._url()
@@ -222,6 +267,8 @@ class ListMixin(Resource[M]):
 
 
 class SearchMixin(Resource[M]):
+    """``search()``: records by the exact value of one field, or by update time."""
+
     @overload
     def search(
         self,
@@ -267,8 +314,22 @@ class SearchMixin(Resource[M]):
         Args:
             field_name: An attribute name (``email_address``), a wire name
                 (``EMAIL_ADDRESS``) or a custom field name (``Hobby__c``).
-            field_value: The value to match exactly.
+            field_value: The value to match exactly (a string, number, bool or aware
+                datetime).
             updated_after: Only records updated strictly after this aware datetime.
+            page_size: Records per request (1 to 500).
+            brief: Leave out sub-collections (tags, links, custom fields…).
+            count_total: Ask for ``X-Total-Count``: pages carry ``total``.
+            concurrency: Pages fetched ahead in parallel (through the same pacer).
+            raw: Yield the wire dicts untouched instead of models.
+
+        Returns:
+            A :class:`~insightly_async.Paginator` over the matching records.
+
+        Raises:
+            ValidationError: neither a field and value nor ``updated_after``, only one of
+                ``field_name`` and ``field_value``, a field the type does not have, or a
+                value that cannot be searched for.
         """
         params = self._list_params(brief=brief, updated_after=updated_after)
         if field_name is not None or field_value is not None:
@@ -301,6 +362,8 @@ def _search_value(value: object) -> str:
 
 
 class SearchByTagMixin(Resource[M]):
+    """``search_by_tag()``: records carrying a tag."""
+
     @overload
     def search_by_tag(
         self,
@@ -335,7 +398,22 @@ class SearchByTagMixin(Resource[M]):
         concurrency: int = 1,
         raw: bool = False,
     ) -> Paginator[M] | Paginator[Raw]:
-        """Records carrying the tag ``tag_name``."""
+        """Records carrying the tag ``tag_name``.
+
+        Args:
+            tag_name: The tag, as shown in Insightly.
+            page_size: Records per request (1 to 500).
+            brief: Leave out sub-collections (tags, links, custom fields…).
+            count_total: Ask for ``X-Total-Count``: pages carry ``total``.
+            concurrency: Pages fetched ahead in parallel (through the same pacer).
+            raw: Yield the wire dicts untouched instead of models.
+
+        Returns:
+            A :class:`~insightly_async.Paginator` over the tagged records.
+
+        Raises:
+            ValidationError: an empty tag name or a bad option.
+        """
         if not isinstance(tag_name, str) or not tag_name.strip():
             raise ValidationError("tag_name", "must be a non-empty string")
         params = self._list_params(brief=brief, updated_after=None)
@@ -351,10 +429,19 @@ class SearchByTagMixin(Resource[M]):
 
 
 class GetMixin(Resource[M]):
+    """``get()``: one record by id."""
+
     async def get(self, id: int) -> M:
         """The record with this id; its ``etag`` holds the response's ``ETag``.
 
+        Args:
+            id: The record's id (an ``int`` above 0).
+
+        Returns:
+            The record, with ``etag`` set when the server sent one.
+
         Raises:
+            ValidationError: ``id`` is not a positive int.
             NotFoundError: no such record, or one the key cannot see.
         """
         response = await self._client.send("GET", self._url(self._id(id)))
@@ -362,12 +449,17 @@ class GetMixin(Resource[M]):
 
 
 class CreateMixin(Resource[M]):
+    """``create()``: a new record."""
+
     async def create(self, record: M | Mapping[str, Any]) -> M:
         """Create a record and return it as the server stored it.
 
         Args:
             record: A model (``Contact(first_name="Ada")``) or a mapping of attribute or
                 wire names to values.
+
+        Returns:
+            The new record, with its id and the values the server filled in.
 
         Raises:
             ValidationError: a required field is missing or a value is wrong; nothing was
@@ -390,6 +482,8 @@ class CreateMixin(Resource[M]):
 
 
 class UpdateMixin(Resource[M]):
+    """``update()``: send a record's changes."""
+
     async def update(
         self,
         record: M | int,
@@ -409,6 +503,16 @@ class UpdateMixin(Resource[M]):
             changes: With an id: the fields to change (attribute or wire names).
             if_match: An ETag: the update applies only if the record is unchanged since
                 (else :class:`ConflictError`).
+
+        Returns:
+            The record as the server stored it; ``record`` itself when nothing changed
+            (nothing is sent then).
+
+        Raises:
+            ValidationError: an id without ``changes``, a record with ``changes``, or a
+                changed value that is wrong; nothing was sent.
+            ConflictError: ``if_match`` no longer matches: someone changed the record.
+            NotFoundError: no such record, or one the key cannot see.
         """
         if isinstance(record, int) and not isinstance(record, bool):
             record_id = self._id(record)
@@ -438,6 +542,8 @@ class UpdateMixin(Resource[M]):
 
 
 class ModifyMixin(GetMixin[M], UpdateMixin[M]):
+    """``modify()``: read, change and write back a record, safe against concurrent edits."""
+
     async def modify(self, id: int, fn: ModifyFn[M], *, max_attempts: int = 10) -> M:
         """Read a record, apply ``fn``, and write the change back only if nobody else did.
 
@@ -512,8 +618,18 @@ def _take_state(record: Record, new: Record) -> None:
 
 
 class DeleteMixin(Resource[M]):
+    """``delete()``: remove a record."""
+
     async def delete(self, id: int) -> None:
-        """Delete the record. A retry that finds it already gone counts as done."""
+        """Delete the record. A retry that finds it already gone counts as done.
+
+        Args:
+            id: The record's id.
+
+        Raises:
+            ValidationError: ``id`` is not a positive int.
+            NotFoundError: no such record (on the first attempt), or one the key cannot see.
+        """
         record_id = self._id(id)
         if self.record_type.delete_by_query:
             url, params = self._url(), {"id": record_id}

@@ -819,5 +819,16 @@ class SessionResources:
         return CustomObjectsResource(self._client)
 
     def custom_object(self, name: str) -> CustomObjectResource:
-        """The records of the custom object ``name`` (``"Fruit__c"``)."""
+        """The records of the custom object ``name`` (``"Fruit__c"``).
+
+        Args:
+            name: The custom object's name (``"Fruit__c"``; see ``custom_objects``).
+
+        Returns:
+            Its resource: ``list``, ``search``, ``get``, ``create``, ``update``,
+            ``modify``, ``delete``, ``file_attachments``; nothing is sent.
+
+        Raises:
+            ValidationError: ``name`` is not a custom object name.
+        """
         return CustomObjectResource.of(self._client, name)

@@ -26,8 +26,17 @@ from insightly_async.resources._sub import FileAttachments
 
 
 class MeMixin(Resource[M]):
+    """``me()``: the calling user."""
+
     async def me(self) -> User:
-        """The user the API key belongs to (works for every user, unlike ``list``)."""
+        """The user the API key belongs to (works for every user, unlike ``list``).
+
+        Returns:
+            The user, with ``etag`` set when the server sent one.
+
+        Raises:
+            AuthenticationError: the API key is wrong, or the user's API access is off.
+        """
         response = await self._client.send("GET", self._url("Me"))
         return structure(User, response.object(), etag=response.etag)
 
@@ -52,13 +61,35 @@ class CustomFieldsResource:
         return object_name
 
     async def list(self, object_name: str) -> list[CustomFieldDefinition]:
-        """The custom fields of an object (``"Contacts"``, ``"Opportunities"``, ``"Fruit__c"``)."""
+        """The custom fields of an object (``"Contacts"``, ``"Opportunities"``, ``"Fruit__c"``).
+
+        Args:
+            object_name: The object as its path spells it (``"Contacts"``), or a custom
+                object's name (``"Fruit__c"``).
+
+        Returns:
+            The field definitions (name, label, type, options…).
+
+        Raises:
+            ValidationError: ``object_name`` is not an object name.
+        """
         url = self._client.url("CustomFields", self._object(object_name))
         response = await self._client.send("GET", url)
         return [structure(CustomFieldDefinition, item) for item in response.objects()]
 
     async def get(self, object_name: str, field_name: str) -> CustomFieldDefinition | None:
-        """One custom field's definition, or ``None`` if the object has no such field."""
+        """One custom field's definition, or ``None`` if the object has no such field.
+
+        Args:
+            object_name: The object, as for :meth:`list`.
+            field_name: The custom field's name (``"Hobby__c"``).
+
+        Returns:
+            The definition, or ``None``.
+
+        Raises:
+            ValidationError: a malformed object or field name.
+        """
         if not isinstance(field_name, str) or not CUSTOM_FIELD_NAME.fullmatch(field_name):
             raise ValidationError(
                 "field_name",
@@ -81,10 +112,28 @@ class CustomObjectsResource:
         return "<CustomObjectsResource /CustomObjects>"
 
     async def list(self) -> list[CustomObject]:
+        """The account's custom objects.
+
+        Returns:
+            Their definitions (``object_name`` such as ``"Fruit__c"``, labels…); empty
+            when the account has none.
+        """
         response = await self._client.send("GET", self._client.url("CustomObjects"))
         return [structure(CustomObject, item) for item in response.objects()]
 
     async def get(self, name: str) -> CustomObject:
+        """One custom object's definition.
+
+        Args:
+            name: The custom object's name (``"Fruit__c"``).
+
+        Returns:
+            Its definition.
+
+        Raises:
+            ValidationError: ``name`` is not a custom object name.
+            NotFoundError: the account has no such custom object.
+        """
         if not isinstance(name, str) or not CUSTOM_OBJECT_NAME.fullmatch(name):
             raise ValidationError("name", f"{name!r} is not a custom object name like 'Fruit__c'")
         response = await self._client.send("GET", self._client.url("CustomObjects", name))
@@ -103,6 +152,18 @@ class CustomObjectResource(
 
     @classmethod
     def of(cls, client: Client, name: str) -> CustomObjectResource:
+        """The resource of the custom object ``name`` (``crm.custom_object(name)`` calls it).
+
+        Args:
+            client: The session's client.
+            name: The custom object's name (``"Fruit__c"``).
+
+        Returns:
+            The resource; nothing is sent.
+
+        Raises:
+            ValidationError: ``name`` is not a custom object name.
+        """
         return cls(client, custom_object_type(name), CustomObjectRecord)
 
     @property

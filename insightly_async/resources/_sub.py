@@ -82,6 +82,14 @@ class Links(_Sub):
     segment = "Links"
 
     async def list(self, id: int) -> list[Link]:
+        """The record's links.
+
+        Args:
+            id: The record's id.
+
+        Returns:
+            Its links (empty if none).
+        """
         return await self._list_of(Link, id)
 
     async def add(self, id: int, link: Link | Mapping[str, Any]) -> Link:
@@ -89,6 +97,16 @@ class Links(_Sub):
 
         ``LINK_OBJECT_NAME`` is the singular object name (``"Organisation"``), as the API
         expects: ``Link(link_object_name="Organisation", link_object_id=7)``.
+
+        Args:
+            id: The record's id.
+            link: The link: ``link_object_name`` and ``link_object_id`` are required.
+
+        Returns:
+            The new link, with its ``link_id``.
+
+        Raises:
+            ValidationError: ``link_object_name`` or ``link_object_id`` is missing.
         """
         payload = payload_of(Link, link, "link")
         validate(Link, payload, required=("LINK_OBJECT_NAME", "LINK_OBJECT_ID"))
@@ -96,6 +114,12 @@ class Links(_Sub):
         return structure(Link, response.object())
 
     async def delete(self, id: int, link_id: int) -> None:
+        """Remove a link. A retry that finds it already gone counts as done.
+
+        Args:
+            id: The record's id.
+            link_id: The link's ``link_id``.
+        """
         url = self._url(id, wire.validate_id(link_id, "link_id"))
         await self._send("DELETE", url, missing_ok_after_retry=True)
 
@@ -104,7 +128,18 @@ class UpdatableLinks(Links):
     """Links of a type whose links can also be edited in place."""
 
     async def update(self, id: int, link: Link) -> Link:
-        """Change a link (its ``link_id`` says which): role, details, relationship."""
+        """Change a link (its ``link_id`` says which): role, details, relationship.
+
+        Args:
+            id: The record's id.
+            link: The link as it should be, ``link_id`` included (the whole link is sent).
+
+        Returns:
+            The link as the server stored it.
+
+        Raises:
+            ValidationError: ``link`` is not a ``Link`` or has no ``link_id``.
+        """
         if not isinstance(link, Link):
             raise ValidationError("link", f"must be a Link, not {type(link).__name__}")
         payload = create_payload(link)
@@ -119,15 +154,42 @@ class Tags(_Sub):
     segment = "Tags"
 
     async def list(self, id: int) -> list[str]:
-        """The record's tag names."""
+        """The record's tag names.
+
+        Args:
+            id: The record's id.
+
+        Returns:
+            The tag names (empty if none).
+        """
         response = await self._send("GET", self._url(id))
         return [str(item.get("TAG_NAME")) for item in response.objects(empty_ok=True)]
 
     async def add(self, id: int, name: str) -> None:
+        """Tag the record.
+
+        Args:
+            id: The record's id.
+            name: The tag (created in the account if it is new).
+
+        Raises:
+            ValidationError: an empty tag name.
+        """
         await self._send("POST", self._url(id), json={"TAG_NAME": _tag(name)})
 
     async def replace(self, id: int, names: Iterable[str]) -> builtins.list[str]:
-        """Make ``names`` the record's only tags."""
+        """Make ``names`` the record's only tags.
+
+        Args:
+            id: The record's id.
+            names: The tag names (an empty list removes every tag).
+
+        Returns:
+            The record's tag names afterwards.
+
+        Raises:
+            ValidationError: one string instead of a list, or an empty tag name.
+        """
         if isinstance(names, str):
             raise ValidationError("names", "must be a list of tag names, not one string")
         body = [{"TAG_NAME": _tag(name)} for name in names]
@@ -135,6 +197,15 @@ class Tags(_Sub):
         return [str(item.get("TAG_NAME")) for item in response.objects(empty_ok=True)]
 
     async def remove(self, id: int, name: str) -> None:
+        """Take a tag off the record. A retry that finds it gone counts as done.
+
+        Args:
+            id: The record's id.
+            name: The tag.
+
+        Raises:
+            ValidationError: an empty tag name.
+        """
         # v3.1 takes the tag in a JSON body (v3.0 had it in the path).
         await self._send(
             "DELETE", self._url(id), json={"TAG_NAME": _tag(name)}, missing_ok_after_retry=True
@@ -219,6 +290,19 @@ class Notes(_Paged):
         count_total: bool = False,
         raw: bool = False,
     ) -> Paginator[Note] | Paginator[Raw]:
+        """The notes on the record, page by page.
+
+        Args:
+            id: The record's id.
+            updated_after: Only notes updated strictly after this aware datetime.
+            page_size: Notes per request (1 to 500).
+            brief: Leave out sub-collections.
+            count_total: Ask for ``X-Total-Count``: pages carry ``total``.
+            raw: Yield the wire dicts untouched instead of ``Note`` models.
+
+        Returns:
+            A :class:`~insightly_async.Paginator` over the notes.
+        """
         return self._paged(
             Note,
             id,
@@ -230,14 +314,37 @@ class Notes(_Paged):
         )
 
     async def create(self, id: int, note: Note | Mapping[str, Any]) -> Note:
-        """Create a note on the record (``TITLE`` is required)."""
+        """Create a note on the record (``TITLE`` is required).
+
+        Args:
+            id: The record's id.
+            note: The note: a ``Note`` or a mapping of attribute or wire names.
+
+        Returns:
+            The new note, with its ``note_id``.
+
+        Raises:
+            ValidationError: no title, or a value that is wrong; nothing was sent.
+        """
         payload = payload_of(Note, note, "note")
         validate(Note, payload, required=BY_NAME["notes"].required)
         response = await self._send("POST", self._url(id), json=payload)
         return structure(Note, response.object(), etag=response.etag)
 
     async def update(self, id: int, note: Note) -> Note:
-        """Send the changes of a note read from this record."""
+        """Send the changes of a note read from this record.
+
+        Args:
+            id: The record's id.
+            note: A note read from the API and changed since (its ``note_id`` says which).
+
+        Returns:
+            The note as the server stored it; ``note`` itself when nothing changed.
+
+        Raises:
+            ValidationError: ``note`` was not read from the API, or a changed value is
+                wrong.
+        """
         if not isinstance(note, Note) or note.id is None:
             raise ValidationError("note", "must be a Note read from the API (with note_id)")
         payload = changes(note)
@@ -260,15 +367,34 @@ class Activity(_Paged):
         Args:
             id: The record's id.
             updated_after: Only those updated strictly after this aware datetime.
+
+        Returns:
+            A :class:`~insightly_async.Paginator` over the emails.
         """
         return self._paged(Email, id, updated_after=updated_after, segment="Emails")
 
     def events(self, id: int, *, updated_after: datetime | None = None) -> Paginator[Event]:
-        """The events linked to record ``id``, page by page (arguments as :meth:`emails`)."""
+        """The events linked to record ``id``, page by page.
+
+        Args:
+            id: The record's id.
+            updated_after: Only those updated strictly after this aware datetime.
+
+        Returns:
+            A :class:`~insightly_async.Paginator` over the events.
+        """
         return self._paged(Event, id, updated_after=updated_after, segment="Events")
 
     def tasks(self, id: int, *, updated_after: datetime | None = None) -> Paginator[Task]:
-        """The tasks linked to record ``id``, page by page (arguments as :meth:`emails`)."""
+        """The tasks linked to record ``id``, page by page.
+
+        Args:
+            id: The record's id.
+            updated_after: Only those updated strictly after this aware datetime.
+
+        Returns:
+            A :class:`~insightly_async.Paginator` over the tasks.
+        """
         return self._paged(Task, id, updated_after=updated_after, segment="Tasks")
 
 
@@ -283,6 +409,9 @@ class FileAttachments(_Paged):
         Args:
             id: The record's id.
             updated_after: Only those updated strictly after this aware datetime.
+
+        Returns:
+            A :class:`~insightly_async.Paginator` over the attachments' metadata.
         """
         return self._paged(FileAttachment, id, updated_after=updated_after)
 
@@ -293,9 +422,29 @@ class Comments(_Sub):
     segment = "Comments"
 
     async def list(self, id: int) -> list[Comment]:
+        """The comments on the record.
+
+        Args:
+            id: The record's id.
+
+        Returns:
+            Its comments (empty if none).
+        """
         return await self._list_of(Comment, id)
 
     async def add(self, id: int, body: str | Comment) -> Comment:
+        """Comment on the record.
+
+        Args:
+            id: The record's id.
+            body: The comment's text (at most 200 characters), or a ``Comment``.
+
+        Returns:
+            The new comment, with its ``comment_id``.
+
+        Raises:
+            ValidationError: no body, or one that is too long; nothing was sent.
+        """
         comment = Comment(body=body) if isinstance(body, str) else body
         payload = payload_of(Comment, comment, "body")
         validate(Comment, payload, required=("BODY",))
@@ -307,10 +456,29 @@ class _Replaceable(_Sub, Generic[S]):
     model: type[S]
 
     async def list(self, id: int) -> list[S]:
+        """The record's collection.
+
+        Args:
+            id: The record's id.
+
+        Returns:
+            Its items (empty if none).
+        """
         return await self._list_of(self.model, id)
 
     async def replace(self, id: int, items: Iterable[S]) -> builtins.list[S]:
-        """Make ``items`` the record's whole collection."""
+        """Make ``items`` the record's whole collection.
+
+        Args:
+            id: The record's id.
+            items: The items (models or mappings); an empty list clears the collection.
+
+        Returns:
+            The collection as the server stored it.
+
+        Raises:
+            ValidationError: an item that is wrong; nothing was sent.
+        """
         body = [payload_of(self.model, item, "items") for item in items]
         for item in body:
             validate(self.model, item)
@@ -343,9 +511,30 @@ class Children(_Sub, Generic[C]):
         self._model = model
 
     async def list(self, id: int) -> list[C]:
+        """The parent's items.
+
+        Args:
+            id: The parent record's id.
+
+        Returns:
+            Its items (empty if none).
+        """
         return await self._list_of(self._model, id)
 
     async def create(self, id: int, item: C | Mapping[str, Any]) -> C:
+        """Add an item to the parent.
+
+        Args:
+            id: The parent record's id (it need not be repeated in ``item``).
+            item: The item: a model or a mapping of attribute or wire names.
+
+        Returns:
+            The new item, with its id.
+
+        Raises:
+            ValidationError: a required field is missing or a value is wrong; nothing was
+                sent.
+        """
         payload = payload_of(self._model, item, "item")
         parent_field = self._parent.record_type.id_field
         required = tuple(f for f in self._child.required if f != parent_field)
@@ -373,7 +562,19 @@ class Children(_Sub, Generic[C]):
         return max(matching or items, key=lambda item: int(item[id_field]))
 
     async def update(self, id: int, item: C) -> C:
-        """Send the changes of an item read from this parent."""
+        """Send the changes of an item read from this parent.
+
+        Args:
+            id: The parent record's id.
+            item: An item read from the API and changed since (its id says which).
+
+        Returns:
+            The item as the server stored it; ``item`` itself when nothing changed.
+
+        Raises:
+            ValidationError: ``item`` was not read from the API, or a changed value is
+                wrong.
+        """
         if not isinstance(item, self._model) or item.id is None:
             raise ValidationError("item", f"must be a {self._model.__name__} read from the API")
         payload = changes(item)
@@ -391,6 +592,12 @@ class Children(_Sub, Generic[C]):
         return structure(self._model, response.object())
 
     async def delete(self, id: int, child_id: int) -> None:
+        """Remove an item from the parent. A retry that finds it gone counts as done.
+
+        Args:
+            id: The parent record's id.
+            child_id: The item's id.
+        """
         url = self._url(id, wire.validate_id(child_id, "child_id"))
         await self._send("DELETE", url, missing_ok_after_retry=True)
 
@@ -401,10 +608,25 @@ class TeamMembers(_Sub):
     segment = "TeamMembers"
 
     async def add(self, id: int, member_user_id: int) -> TeamMember:
+        """Make a user a member of the team.
+
+        Args:
+            id: The team's id.
+            member_user_id: The user's id (see ``crm.users``).
+
+        Returns:
+            The membership, with its ``permission_id`` (what :meth:`remove` takes).
+        """
         user_id = wire.validate_id(member_user_id, "member_user_id")
         response = await self._send("POST", self._url(id), json={"MEMBER_USER_ID": user_id})
         return structure(TeamMember, response.object())
 
     async def remove(self, id: int, permission_id: int) -> None:
+        """Take a member off the team. A retry that finds them gone counts as done.
+
+        Args:
+            id: The team's id.
+            permission_id: The membership's ``permission_id`` (from :meth:`add`).
+        """
         url = self._url(id, wire.validate_id(permission_id, "permission_id"))
         await self._send("DELETE", url, missing_ok_after_retry=True)

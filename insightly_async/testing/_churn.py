@@ -12,6 +12,14 @@ __all__ = ["Churn"]
 class Churn:
     """Creates and deletes records of one type in the background (see ``FakeInsightly.churn``).
 
+    ``async with`` runs it; leaving the block stops it. ``FakeInsightly.churn()`` builds it.
+
+    Args:
+        create: Creates one record and returns its id.
+        delete: Deletes one record and returns its id (``None`` when there was none).
+        creates_per_second: How often to call ``create`` (0: never).
+        deletes_per_second: How often to call ``delete`` (0: never).
+
     Attributes:
         created: Ids of the records it created, in order.
         deleted: Ids of the records it deleted, in order.

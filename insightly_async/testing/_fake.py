@@ -118,6 +118,14 @@ class FakeInsightly:
 
     Raises:
         ValueError: an option is out of range.
+
+    Attributes:
+        options: The options above, by name; changes apply from the next request.
+        store: The records it serves, as plain wire dicts (``store.table("contacts")``),
+            and the account's other data (``store.define_custom_object(...)`` adds a
+            custom object).
+        log: Every request that reached it (a :class:`RequestLog`).
+        faults: The faults it injects (a :class:`FaultPlan`: ``faults.add(...)``).
     """
 
     def __init__(
@@ -212,6 +220,9 @@ class FakeInsightly:
         Args:
             user: A ``users`` record; one without ``USER_ID`` gets one.
             api_key: The key to give it (default: a fresh one derived from the seed).
+
+        Returns:
+            The user's API key.
         """
         stored = self.store.insert("users", user)
         key = (
@@ -224,6 +235,12 @@ class FakeInsightly:
 
     def key_for(self, user_id: int) -> str:
         """The API key of a user.
+
+        Args:
+            user_id: The user's ``USER_ID``.
+
+        Returns:
+            The key.
 
         Raises:
             KeyError: no key belongs to that user.
@@ -269,6 +286,12 @@ class FakeInsightly:
     def user(self, api_key: str) -> Record:
         """A copy of the user record a key belongs to.
 
+        Args:
+            api_key: One of the emulator's keys.
+
+        Returns:
+            The user record (a wire dict).
+
         Raises:
             KeyError: unknown key.
         """
@@ -280,7 +303,11 @@ class FakeInsightly:
     # --- serving ----------------------------------------------------------------------
 
     def make_app(self) -> web.Application:
-        """The aiohttp application (the same one on every call)."""
+        """The aiohttp application (the same one on every call).
+
+        Returns:
+            The application, to serve yourself (``aiohttp.test_utils.TestServer``…).
+        """
         return self._server.app
 
     @property
@@ -290,6 +317,9 @@ class FakeInsightly:
 
     async def start(self, port: int = 0) -> None:
         """Serve on ``host:port`` (0: a free port).
+
+        Args:
+            port: The port; 0 picks a free one (see :attr:`port`).
 
         Raises:
             RuntimeError: already started.
@@ -347,7 +377,17 @@ class FakeInsightly:
         return f"http://{self._host}:{self.port}{PREFIX}"
 
     def url(self, path: str) -> str:
-        """The full URL of an API path (``/Contacts/5``)."""
+        """The full URL of an API path.
+
+        Args:
+            path: An API path (``/Contacts/5``), with or without its leading slash.
+
+        Returns:
+            ``base_url`` joined with ``path``.
+
+        Raises:
+            RuntimeError: not started.
+        """
         return self.base_url + (path if path.startswith("/") else "/" + path)
 
     # --- data -------------------------------------------------------------------------
@@ -364,6 +404,9 @@ class FakeInsightly:
                 number for every record type the factory makes beyond the reference data
                 the account starts with. Types are filled referenced-first, so later
                 records point at earlier ones.
+
+        Returns:
+            The new records' ids, by type name.
 
         Raises:
             KeyError: an unknown type name.
@@ -392,6 +435,14 @@ class FakeInsightly:
     def edit(self, type_name: str, record_id: int, changes: Mapping[str, Any]) -> Record:
         """Change a record directly, as another user would (new ETag and DATE_UPDATED_UTC).
 
+        Args:
+            type_name: The record type (``"contacts"``).
+            record_id: The record's id.
+            changes: Wire names and their new values.
+
+        Returns:
+            A copy of the record as stored now.
+
         Raises:
             KeyError: no such type or record.
         """
@@ -399,6 +450,10 @@ class FakeInsightly:
 
     def delete(self, type_name: str, record_id: int) -> None:
         """Delete a record as the API would (its links disappear from the other side too).
+
+        Args:
+            type_name: The record type (``"contacts"``).
+            record_id: The record's id.
 
         Raises:
             KeyError: no such type.
@@ -408,7 +463,15 @@ class FakeInsightly:
     def create(
         self, type_name: str, body: Mapping[str, Any], *, api_key: str | None = None
     ) -> Record:
-        """Create a record through the API's own validation, as ``POST`` would; a copy.
+        """Create a record through the API's own validation, as ``POST`` would.
+
+        Args:
+            type_name: The record type (``"contacts"``).
+            body: The wire body a ``POST`` would carry.
+            api_key: Whose request it is (default: :attr:`api_key`, an administrator).
+
+        Returns:
+            A copy of the stored record, with its id.
 
         Raises:
             KeyError: unknown type or key.
@@ -428,6 +491,12 @@ class FakeInsightly:
         Plain values fill the required fields (cut to their maximum length); a field
         that names another record points at the first stored one of that type, which is
         created the same way first when the store has none.
+
+        Args:
+            type_name: The record type (``"quotes"``).
+
+        Returns:
+            The wire body.
 
         Raises:
             KeyError: an unknown type.
@@ -459,6 +528,9 @@ class FakeInsightly:
     def set_remaining(self, remaining: int) -> None:
         """Put the daily allowance at ``remaining`` units left.
 
+        Args:
+            remaining: Units left, from 0 (every request answered 429) to ``daily_limit``.
+
         Raises:
             ValueError: outside ``[0, daily_limit]``.
         """
@@ -485,6 +557,14 @@ class FakeInsightly:
 
         Use it as ``async with fake.churn("contacts") as churn:``; ``churn.created``
         and ``churn.deleted`` hold the ids. It runs on real time.
+
+        Args:
+            type_name: The record type (``"contacts"``).
+            creates_per_second: Records created per second.
+            deletes_per_second: Records deleted per second (picked at random).
+
+        Returns:
+            The churn, not yet running: ``async with`` runs it.
 
         Raises:
             KeyError: unknown type.

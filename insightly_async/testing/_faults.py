@@ -83,7 +83,15 @@ class Fault:
         return self.times is not None and self.hits >= self.times
 
     def matches(self, method: str, path: str) -> bool:
-        """Whether it applies to a request with this method and path."""
+        """Whether it applies to a request with this method and path.
+
+        Args:
+            method: The request's HTTP method (any case).
+            path: The request's path without ``/v3.1``.
+
+        Returns:
+            ``True`` unless it is exhausted or its method or path glob does not match.
+        """
         if self.exhausted:
             return False
         if self.method is not None and self.method.upper() != method.upper():
@@ -113,6 +121,11 @@ class FaultPlan:
     Every matching ``latency`` fault adds its delay; of the other kinds, the first
     matching fault that fires decides the outcome of the request. Whether a fault fires is
     drawn from the emulator's seeded random generator, so a run is reproducible.
+
+    The emulator makes its own (``fake.faults``); a plan is rarely built by hand.
+
+    Args:
+        rng: The random generator that decides whether a fault fires.
     """
 
     def __init__(self, rng: random.Random) -> None:
@@ -146,6 +159,9 @@ class FaultPlan:
             jitter: For ``latency``: spread of the wait, uniform in ``delay ± jitter``.
             edit: For ``concurrent_edit``: receives a copy of the record and returns the
                 changes to make (or ``None`` to change nothing but the timestamp and ETag).
+
+        Returns:
+            The fault, to read its ``hits`` or :meth:`remove` it later.
 
         Raises:
             ValueError: an argument is out of range or does not suit ``kind``.
@@ -186,7 +202,14 @@ class FaultPlan:
         return fault
 
     def remove(self, fault: Fault) -> None:
-        """Take one fault out of the plan."""
+        """Take one fault out of the plan.
+
+        Args:
+            fault: A fault :meth:`add` returned.
+
+        Raises:
+            ValueError: it is not in the plan.
+        """
         self._faults.remove(fault)
 
     def clear(self) -> None:
@@ -204,7 +227,15 @@ class FaultPlan:
         return f"<FaultPlan [{kinds}]>"
 
     def draw(self, method: str, path: str) -> Fired:
-        """Decide which faults fire on a request, counting their hits."""
+        """Decide which faults fire on a request, counting their hits.
+
+        Args:
+            method: The request's HTTP method.
+            path: The request's path without ``/v3.1``.
+
+        Returns:
+            The sum of the latencies that fire, and the first other fault that does.
+        """
         fired = Fired()
         for fault in self._faults:
             if fired.outcome is not None and fault.kind != "latency":

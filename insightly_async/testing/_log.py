@@ -62,7 +62,11 @@ class RequestLog:
         self._entries: list[LoggedRequest] = []
 
     def append(self, entry: LoggedRequest) -> None:
-        """Add an entry (the emulator calls this when a request arrives)."""
+        """Add an entry (the emulator calls this when a request arrives).
+
+        Args:
+            entry: The request as it arrived.
+        """
         self._entries.append(entry)
 
     def __len__(self) -> int:
@@ -92,6 +96,9 @@ class RequestLog:
         Args:
             method: An HTTP method (any case); ``None`` for all.
             path: A glob over the path without ``/v3.1`` (``/Contacts*``); ``None`` for all.
+
+        Returns:
+            The matching entries, in arrival order.
         """
         wanted = method.upper() if method is not None else None
         return [
@@ -113,6 +120,9 @@ class RequestLog:
             method: Only count requests with this method.
             path: Only count requests whose path matches this glob.
 
+        Returns:
+            The count (0 for an empty log).
+
         Raises:
             ValueError: ``window`` is not positive.
         """
@@ -128,7 +138,11 @@ class RequestLog:
         return best
 
     def status_counts(self) -> Counter[int | None]:
-        """How many requests got each status (``None``: dropped without an answer)."""
+        """How many requests got each status.
+
+        Returns:
+            Counts by status (``None``: dropped without an answer, or still handled).
+        """
         return Counter(entry.status for entry in self._entries)
 
     def rate(self) -> float:
@@ -136,6 +150,9 @@ class RequestLog:
 
         That is ``(n - 1) / (last - first)``: ``n`` requests evenly spaced ``d`` seconds
         apart give ``1 / d``. Fewer than two requests, or all at the same instant, give 0.
+
+        Returns:
+            Requests per second.
         """
         if len(self._entries) < 2:
             return 0.0

@@ -38,6 +38,16 @@ Handler = Callable[[Request], "Response | Awaitable[Response]"]
 class MockTransport:
     """A transport that hands every request to ``handler`` and returns its answer.
 
+    Pass it as ``InsightlySession(transport=...)``.
+
+    Args:
+        handler: Takes a :class:`~insightly_async.transport.Request` and returns a
+            :class:`~insightly_async.transport.Response` (or a coroutine of one); raises
+            :class:`~insightly_async.transport.TransportError` to play a failed connection.
+
+    Raises:
+        TypeError: ``handler`` is not callable.
+
     Attributes:
         requests: Every request sent through it, in order (retries included).
         closed: Whether the session using it was closed.
@@ -51,6 +61,20 @@ class MockTransport:
         self.closed = False
 
     async def send(self, request: Request) -> Response:
+        """Record ``request`` in :attr:`requests` and answer it with the handler.
+
+        Args:
+            request: The attempt, as the session's funnel built it.
+
+        Returns:
+            The handler's answer.
+
+        Raises:
+            RuntimeError: the transport was closed.
+            TypeError: the handler returned something other than a ``Response``.
+            ResponseTooLargeError: the answer's body is longer than the session's
+                ``max_response_bytes`` (as a real transport would stop reading).
+        """
         if self.closed:
             raise RuntimeError("this MockTransport was closed")
         self.requests.append(request)
@@ -68,6 +92,7 @@ class MockTransport:
         return answer
 
     async def aclose(self) -> None:
+        """Mark the transport closed (the session closes it on ``aclose``)."""
         self.closed = True
 
     def __repr__(self) -> str:

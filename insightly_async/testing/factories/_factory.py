@@ -135,6 +135,9 @@ class RecordFactory:
         The first is the administrator and account owner, the second a regular user, the
         third a user whose access is switched off (``ACTIVE`` false). Each has every field
         of the User schema.
+
+        Returns:
+            The user records (wire dicts).
         """
         kit = Kit(self._rng("users"), self._cal, {}, iter(()))
         return account_users(kit, self._account, self._reference.created - DAY)
@@ -153,6 +156,12 @@ class RecordFactory:
 
         The ids depend only on the seed, so :meth:`make` puts a record's stage in its own
         pipeline whenever ``refs`` holds these ids.
+
+        Args:
+            users: The account's users (from :meth:`users`), with their ``USER_ID``.
+
+        Returns:
+            The records (wire dicts), by catalog type name (``"pipelines"``…).
         """
         ids = [int(u["USER_ID"]) for u in users if u.get("USER_ID") is not None]
         return self._reference.records(ids)
@@ -170,6 +179,9 @@ class RecordFactory:
         own): TEXT, MULTISELECT, BIT, DROPDOWN, DATE, DATETIME, MULTILINETEXT, NUMERIC,
         PERCENT and AUTONUMBER, in that order; DROPDOWN and MULTISELECT carry options.
         ``FIELD_FOR`` is the singular object in upper case (``CONTACT``).
+
+        Returns:
+            The definitions (wire dicts; copies).
         """
         return copy.deepcopy(list(definitions(object_name)))
 
