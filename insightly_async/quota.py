@@ -114,7 +114,7 @@ class Quota:
         """A 429 said the allowance is spent, and it is too soon to ask again."""
         return self._spent_at is not None and (self._clock() - self._spent_at < self._recheck_after)
 
-    def spent_error(self) -> QuotaExhaustedError:
+    def _spent_error(self) -> QuotaExhaustedError:
         """The error that says a 429 found the allowance spent."""
         return QuotaExhaustedError(
             "the daily API allowance is spent (429 with X-RateLimit-Remaining: 0); "
@@ -124,7 +124,7 @@ class Quota:
             reserve=self.reserve,
         )
 
-    def reserve_error(self, remaining: int, in_flight: int) -> QuotaExhaustedError:
+    def _reserve_error(self, remaining: int, in_flight: int) -> QuotaExhaustedError:
         """The error that says one more request could leave fewer calls than the reserve."""
         what = "spent" if remaining - in_flight <= 0 else "at the reserve"
         return QuotaExhaustedError(
@@ -142,7 +142,7 @@ class Quota:
             QuotaExhaustedError: the allowance is spent.
         """
         if self.exhausted:
-            raise self.spent_error()
+            raise self._spent_error()
 
     def check(self) -> None:
         """Raise if the next request must not be sent; does not reserve anything.
@@ -158,7 +158,7 @@ class Quota:
             # The rolling allowance may have refilled since; let one request find out.
             return
         if self.remaining - self.in_flight - 1 < self.reserve:
-            raise self.reserve_error(self.remaining, self.in_flight)
+            raise self._reserve_error(self.remaining, self.in_flight)
 
     def begin(self) -> None:
         """Check, then count one more request in flight.

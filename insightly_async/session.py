@@ -182,7 +182,8 @@ class InsightlySession(SessionResources):
             from insightly_async import redis as fleet  # noqa: PLC0415 - the redis extra
         except ImportError:
             raise ValidationError(
-                "redis", "needs the redis extra: pip install 'insightly-async[redis]'"
+                "redis",
+                "needs the redis extra (redis-py): pip install '.[redis]' or pip install redis",
             ) from None
         if policy not in fleet.POLICIES:
             raise ValidationError(

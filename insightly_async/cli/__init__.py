@@ -31,7 +31,10 @@ __all__ = [
     "main",
 ]
 
-_INSTALL_HINT = "insightly-async needs the 'cli' extra: pip install 'insightly-async[cli]'"
+_INSTALL_HINT = (
+    "insightly-async needs the 'cli' extra (click and rich): install the package with it, "
+    "e.g. pip install '.[cli]' in a clone, or pip install click rich"
+)
 _EXTRA = ("click", "rich")
 
 

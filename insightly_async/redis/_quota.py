@@ -176,9 +176,9 @@ class RedisQuota(Quota):
         verdict, limit, remaining, flying = (int(value) for value in reply)
         self.limit, self.remaining, self.in_flight = _known(limit), _known(remaining), flying
         if verdict == 1:
-            raise self.spent_error()
+            raise self._spent_error()
         if verdict == 2:
-            raise self.reserve_error(remaining, flying)
+            raise self._reserve_error(remaining, flying)
         self._tokens.append(token)
 
     async def recheck(self) -> None:
@@ -196,7 +196,7 @@ class RedisQuota(Quota):
             self._spent, self._keys[:1], [self._recheck_ms], lambda: 0, wait=False
         )
         if spent:
-            raise self.spent_error()
+            raise self._spent_error()
 
     async def leave(self, status: int | None, headers: Mapping[str, str] | None) -> None:
         """Count the request as answered for the fleet, with what its answer reported.

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 MARKER = "fake_insightly"
 _MISSING_ASYNCIO = (
     "the fake_insightly fixture is async and needs pytest-asyncio: "
-    "pip install pytest-asyncio (or insightly-async[test])"
+    "pip install pytest-asyncio (or install the package with its 'test' extra)"
 )
 
 

@@ -9,7 +9,10 @@ import pytest
 
 from insightly_async.cli import EXIT_USAGE
 
-HINT = "insightly-async needs the 'cli' extra: pip install 'insightly-async[cli]'\n"
+HINT = (
+    "insightly-async needs the 'cli' extra (click and rich): install the package with it, "
+    "e.g. pip install '.[cli]' in a clone, or pip install click rich\n"
+)
 
 # A None in sys.modules makes `import NAME` fail as if the package were not installed.
 WITHOUT = "import sys; sys.modules[{name!r}] = None; "
