@@ -164,6 +164,7 @@ class APIConnectionError(InsightlyError):
         method: As below.
         url: As below.
         outcome_unknown: As below.
+        host_unknown: As below.
 
     Attributes:
         method: The HTTP method.
@@ -171,14 +172,23 @@ class APIConnectionError(InsightlyError):
         outcome_unknown: True when the request may have reached the server and been
             applied before the connection broke. A write in that state is not retried;
             the caller decides (look the record up, then retry or not).
+        host_unknown: True when the server's host name could not be resolved (a wrong
+            pod or base URL, or no DNS): nothing was sent, and it is retried once only.
     """
 
     def __init__(
-        self, message: str, *, method: str, url: str, outcome_unknown: bool = False
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        outcome_unknown: bool = False,
+        host_unknown: bool = False,
     ) -> None:
         self.method = method
         self.url = url
         self.outcome_unknown = outcome_unknown
+        self.host_unknown = host_unknown
         suffix = " (the request may have been applied)" if outcome_unknown else ""
         super().__init__(f"{method} {url}: {message}{suffix}")
 

@@ -137,7 +137,12 @@ class Funnel:
                 ):
                     raise
                 retry_after = _sansio.retry_after_of(error)
-                if retry >= max_retries or self._backoff.gives_up_on(retry_after):
+                allowed = max_retries
+                cause = type(error).__name__
+                if isinstance(error, APIConnectionError) and error.host_unknown:
+                    # A name that did not resolve twice will not: a wrong pod or URL.
+                    allowed, cause = min(max_retries, 1), _sansio.HOST_UNKNOWN
+                if retry >= allowed or self._backoff.gives_up_on(retry_after):
                     raise
                 retry += 1
                 delay = self._backoff.delay(retry, self._rng, retry_after)
@@ -146,9 +151,9 @@ class Funnel:
                     method,
                     _path(url),
                     retry,
-                    max_retries,
+                    allowed,
                     delay,
-                    type(error).__name__,
+                    cause,
                 )
                 await self._sleep(delay)
 
@@ -176,7 +181,12 @@ class Funnel:
             except TransportError as exc:
                 reached = exc.sent
                 raise _sansio.connection_error(
-                    method=method, url=url, message=str(exc), sent=exc.sent, timeout=exc.timeout
+                    method=method,
+                    url=url,
+                    message=str(exc),
+                    sent=exc.sent,
+                    timeout=exc.timeout,
+                    host_unknown=exc.host_unknown,
                 ) from exc
             except ResponseTooLargeError as exc:
                 too_large = exc

@@ -445,16 +445,37 @@ def decode_answer(
     )
 
 
+#: What a retry's log line names as its cause when the host name did not resolve.
+HOST_UNKNOWN = "a host name that does not resolve"
+
+
 def connection_error(
-    *, method: str, url: str, message: str, sent: bool, timeout: bool
+    *, method: str, url: str, message: str, sent: bool, timeout: bool, host_unknown: bool = False
 ) -> APIConnectionError:
     """The exception for an attempt that got no answer.
 
     A request that may have reached the server (``sent``) leaves a write's outcome unknown:
     it may have been applied before the connection broke. A GET changes nothing.
+
+    Args:
+        method: The request's method.
+        url: The request's URL.
+        message: What happened.
+        sent: The request may have reached the server.
+        timeout: The attempt ran out of time.
+        host_unknown: The host name could not be resolved.
+
+    Returns:
+        An :class:`APITimeoutError` for a timeout, else an :class:`APIConnectionError`.
     """
     cls = APITimeoutError if timeout else APIConnectionError
-    return cls(message, method=method, url=url, outcome_unknown=sent and method != "GET")
+    return cls(
+        message,
+        method=method,
+        url=url,
+        outcome_unknown=sent and method != "GET",
+        host_unknown=host_unknown,
+    )
 
 
 #: Methods a server applies the same way however often they arrive.

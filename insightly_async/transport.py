@@ -141,12 +141,16 @@ class TransportError(Exception):
         sent: The request may have reached the server (all or part of it was written).
             ``False`` only when it certainly did not: the connection was never made.
         timeout: The attempt ran out of time.
+        host_unknown: The server's host name could not be resolved.
     """
 
-    def __init__(self, message: str, *, sent: bool, timeout: bool = False) -> None:
+    def __init__(
+        self, message: str, *, sent: bool, timeout: bool = False, host_unknown: bool = False
+    ) -> None:
         super().__init__(message)
         self.sent = sent
         self.timeout = timeout
+        self.host_unknown = host_unknown
 
 
 class ResponseTooLargeError(Exception):
@@ -348,6 +352,10 @@ class AiohttpTransport:
             unsent = isinstance(exc, aiohttp.ConnectionTimeoutError)
             raise TransportError(
                 f"timed out ({type(exc).__name__})", sent=not unsent, timeout=True
+            ) from exc
+        except aiohttp.ClientConnectorDNSError as exc:
+            raise TransportError(
+                f"cannot resolve the host name: {exc.os_error}", sent=False, host_unknown=True
             ) from exc
         except aiohttp.ClientConnectorCertificateError as exc:
             raise TransportError(f"TLS certificate rejected: {exc}", sent=False) from exc

@@ -12,8 +12,8 @@ rest) are options of every command that talks to an account. What they resolve t
   note on stderr says so: a shell set up for the real account can still try the sandbox.
 
 Before the first request, the API's host name is looked up once: a name that does not
-resolve (a mistyped pod) fails at once, naming the pod and the host, instead of after
-every retry.
+resolve (a mistyped pod) fails at once, naming the pod and the host, instead of after a
+retry. A name that stops resolving later fails the same way, after one retry.
 
 :func:`explain` turns an SDK error into the message a user reads: what happened, where,
 and what to do next.
@@ -276,7 +276,6 @@ async def open_session(conn: Connection, **options: Any) -> AsyncIterator[Insigh
                 InsightlySession(api_key=fake.api_key, base_url=fake.base_url, **options) as crm,
             ):
                 log.where = conn.where(crm.base_url)
-                log.max_retries = conn.max_retries
                 log.debug(f"requests go to {log.where}")
                 yield crm
             return
@@ -288,7 +287,6 @@ async def open_session(conn: Connection, **options: Any) -> AsyncIterator[Insigh
             raise click.UsageError(str(exc)) from None
         async with crm:
             log.where = conn.where(crm.base_url)
-            log.max_retries = conn.max_retries
             log.debug(f"requests go to {log.where}; the key comes from {conn.key_from}")
             await _look_up(crm.base_url, conn)
             yield crm
@@ -312,14 +310,19 @@ async def _look_up(base_url: str, conn: Connection) -> None:
         reason = exc.strerror or str(exc)
         if conn.pod is not None:
             what = f"pod {conn.pod} (from {conn.address_from})"
-            fix = f"Check the pod: {POD_HELP}."
         else:
             what = f"{base_url} (from {conn.address_from})"
-            fix = "Check the URL (--base-url or INSIGHTLY_BASE_URL)."
         raise HostNotFoundError(
-            f"the host {host} of {what} cannot be found: {reason}. {fix} "
+            f"the host {host} of {what} cannot be found: {reason}. {_address_fix(conn)} "
             "If it is right, check this machine's network and DNS."
         ) from None
+
+
+def _address_fix(conn: Connection) -> str:
+    """How to correct the account's address, by where it came from."""
+    if conn.pod is not None:
+        return f"Check the pod: {POD_HELP}."
+    return "Check the URL (--base-url or INSIGHTLY_BASE_URL)."
 
 
 def _is_address(host: str) -> bool:
@@ -373,6 +376,11 @@ def explain(exc: InsightlyError, conn: Connection) -> str:
             f"no answer from {where} within --timeout {conn.timeout:g} s, {retries} "
             f"({_reason(exc)}).\nIs the server up and reachable from here? --verbose shows "
             "each attempt; a slow server needs a larger --timeout."
+        )
+    if isinstance(exc, APIConnectionError) and exc.host_unknown:
+        return (
+            f"the host of {where} cannot be found: {_reason(exc)}.\n{_address_fix(conn)} "
+            "If it is right, check this machine's network and DNS."
         )
     if isinstance(exc, APIConnectionError):
         return (

@@ -44,7 +44,6 @@ class CommandLog(logging.Handler):
         super().__init__(logging.DEBUG)
         self.verbose = verbose
         self.where = "the API"
-        self.max_retries: int | None = None
         # (A key too short to be real would blank parts of words: left alone.)
         self._secret = secret if secret and len(secret) >= MIN_SECRET else None
         self._told = False
@@ -65,10 +64,9 @@ class CommandLog(logging.Handler):
                 cause = _retry_cause(record)
                 if cause is not None and cause not in _PACING:
                     self._told = True
-                    limit = ""
-                    if self.max_retries is not None:
-                        times = "time" if self.max_retries == 1 else "times"
-                        limit = f" up to {self.max_retries} {times}"
+                    allowed = _retries_allowed(record)
+                    times = "time" if allowed == 1 else "times"
+                    limit = "" if allowed is None else f" up to {allowed} {times}"
                     self._write(
                         f"{self.where}: {_CAUSES.get(cause, cause)}; retrying{limit} with "
                         "growing waits (--max-retries sets how often; --verbose shows each "
@@ -96,6 +94,14 @@ def _retry_cause(record: logging.LogRecord) -> str | None:
     if isinstance(record.msg, str) and ": retry %d of %d" in record.msg and isinstance(args, tuple):
         cause = args[-1] if args else None
         return cause if isinstance(cause, str) else None
+    return None
+
+
+def _retries_allowed(record: logging.LogRecord) -> int | None:
+    """How many retries a retry line says are allowed for its request (the ``of %d``)."""
+    args = record.args
+    if isinstance(args, tuple) and len(args) >= 4 and isinstance(args[3], int):
+        return args[3]
     return None
 
 

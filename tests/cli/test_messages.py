@@ -245,6 +245,39 @@ def test_a_pod_whose_host_does_not_resolve_fails_at_once(
     )
 
 
+def test_a_host_that_stops_resolving_fails_after_one_retry_with_the_same_advice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[str] = []
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != "api.xx8.insightly.com":
+            return real(host, port, *args, **kwargs)
+        asked.append(host)
+        if len(asked) == 1:  # the command's own look-up finds it; the DNS then goes away
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 443))]
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    env = {**NO_ACCOUNT, "INSIGHTLY_API_KEY": "k" * 36}
+    result = invoke(["quota", "--pod", "xx8", "--max-retries", "6"], env)
+    assert result.exit_code == EXIT_FAILURE
+    assert asked == ["api.xx8.insightly.com"] * 3  # the look-up, then two tries, not seven
+    notice, error, advice = result.stderr.strip().splitlines()
+    assert notice == (
+        "pod xx8 (https://api.xx8.insightly.com/v3.1, from --pod): a host name that does not "
+        "resolve; retrying up to 1 time with growing waits (--max-retries sets how often; "
+        "--verbose shows each attempt)"
+    )
+    assert error.startswith(
+        "error: the host of pod xx8 (https://api.xx8.insightly.com/v3.1, from --pod) "
+        "cannot be found: cannot resolve the host name"
+    )
+    assert advice.startswith("Check the pod: the pod is in the API URL shown beside the key")
+    assert "k" * 36 not in result.stderr
+
+
 def test_an_unreachable_address_says_what_it_tries_and_that_it_retries() -> None:
     base = f"http://127.0.0.1:{closed_port()}/v3.1"
     env = {**NO_ACCOUNT, "INSIGHTLY_API_KEY": "k" * 36}

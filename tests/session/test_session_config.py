@@ -24,8 +24,6 @@ from insightly_async.testing import FakeInsightly
 
 pytest_plugins = ["session_fixtures"]
 
-pytest_plugins = ["session_fixtures"]
-
 SECRET = "s3cr3t-api-key-0123456789"
 
 
@@ -191,6 +189,38 @@ async def test_a_caller_session_that_raises_for_status_changes_nothing(
             with pytest.raises(AuthenticationError):
                 await crm.users.me()
         assert len(fake.log) == 1  # an answer, not a connection error to retry
+
+
+class _NoSuchHost(aiohttp.abc.AbstractResolver):
+    """A resolver that knows no name, as for a mistyped pod: no DNS is asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def resolve(
+        self, host: str, port: int = 0, family: int = 0
+    ) -> list[aiohttp.abc.ResolveResult]:
+        self.asked.append(host)
+        raise OSError(-2, "Name or service not known")
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_a_host_that_does_not_resolve_is_named_and_asked_about_twice_only() -> None:
+    resolver = _NoSuchHost()
+    connector = aiohttp.TCPConnector(resolver=resolver)
+    async with (
+        aiohttp.ClientSession(connector=connector) as http,
+        InsightlySession(api_key=SECRET, pod="na9", session=http, max_retries=5) as crm,
+    ):
+        with pytest.raises(APIConnectionError) as info:
+            await crm.contacts.create(Contact(first_name="Ada"))
+    assert info.value.host_unknown
+    assert not info.value.outcome_unknown  # nothing was sent: the create can be retried
+    assert "api.na9.insightly.com" in str(info.value)
+    assert SECRET not in str(info.value)
+    assert resolver.asked == ["api.na9.insightly.com"] * 2  # not five retries with backoff
 
 
 async def test_with_options_shares_the_pool_and_overrides_retries(

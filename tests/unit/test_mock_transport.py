@@ -123,6 +123,31 @@ async def test_a_post_that_never_left_is_retried() -> None:
     assert len(attempts) == 2
 
 
+async def test_an_unresolved_host_is_retried_once_however_many_retries_are_allowed() -> None:
+    def unknown(request: Request) -> Response:
+        raise TransportError("cannot resolve the host name", sent=False, host_unknown=True)
+
+    async with session(unknown, max_retries=6) as crm:
+        with pytest.raises(APIConnectionError) as info:
+            await crm.contacts.get(42)
+        assert info.value.host_unknown
+        assert len(transport_of(crm).requests) == 2
+
+
+async def test_a_host_that_resolves_on_the_second_try_answers() -> None:
+    attempts: list[Request] = []
+
+    def flaky_dns(request: Request) -> Response:
+        attempts.append(request)
+        if len(attempts) == 1:
+            raise TransportError("cannot resolve the host name", sent=False, host_unknown=True)
+        return contact(request)
+
+    async with session(flaky_dns) as crm:
+        assert (await crm.contacts.get(42)).contact_id == 42
+    assert len(attempts) == 2
+
+
 async def test_a_conditional_put_with_an_unknown_outcome_is_not_resent() -> None:
     def broken(request: Request) -> Response:
         raise TransportError("timed out", sent=True, timeout=True)
