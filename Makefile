@@ -36,8 +36,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# Two workers: the real-time pacing tests mostly wait, and the rest share the two cores.
 unit: install system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 # The API reference site, generated from the docstrings into site/. --strict: a broken
 # cross-reference, link or docstring section fails the build. Not --quiet: it hides the

@@ -44,10 +44,26 @@ def test_four_processes_of_twenty_tasks_share_the_ceiling(redis_url: str) -> Non
     with ThreadedFake(seed=51, latency=0.05, jitter=0.03) as served:
         env = served.env() | {"INSIGHTLY_REDIS_URL": redis_url}
         workers = [
-            subprocess.Popen([sys.executable, "-c", _WORKER, "20", "20"], env=env) for _ in range(4)
+            subprocess.Popen(
+                [sys.executable, "-c", _WORKER, "20", "20"],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
         ]
         for worker in workers:
+            assert worker.stdout is not None
+            assert worker.stdout.readline() == "ready\n"
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.write("go\n")
+            worker.stdin.close()
+        for worker in workers:
             assert worker.wait(timeout=60) == 0
+            assert worker.stdout is not None
+            worker.stdout.close()
         counts = served.call(served.fake.log.status_counts)
         most = served.call(lambda: served.fake.log.max_in_window(1.0))
         rate = served.call(served.fake.log.rate)
