@@ -8,20 +8,32 @@ a per-second 429 seen by any process lowers it for all, and all climb back toget
 Each process also keeps its own window of real send times (see
 :class:`~insightly_async.limits.SendWindow`), so a request that had to open a connection
 is counted as the server sees it.
+
+A slot is only as good as its time: the schedule leaves ``limit / rate - period`` seconds
+of slack per window (20 ms at 9.8 per second), and a request that goes out later than
+that after its slot (an event loop held up by a collection or a busy CPU) can land in one
+window with the next ``limit`` slots of the fleet. A process that finds itself late by
+more than half the slack drops the slot and reserves another.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from typing import Any, Final
 
 from insightly_async._exceptions import ValidationError
-from insightly_async.limits import DEFAULT_RATE, Pacer, Permit
+from insightly_async.limits import DEFAULT_RATE, WINDOW_PERIOD, Pacer, Permit
 from insightly_async.redis._link import Link
 
 __all__ = ["RedisPacer"]
+
+logger = logging.getLogger("insightly_async")
+
+#: The least lateness a slot tolerates, in seconds, whatever the slack.
+MIN_LATENESS: Final = 0.002
 
 # KEYS[1]: the schedule; KEYS[2]: the shared rate. ARGV[1]: the configured rate.
 # Returns the microseconds to wait and the rate used. Times are integers formatted with
@@ -134,16 +146,35 @@ class RedisPacer(Pacer):
         Returns:
             The request's permit in this process's window.
         """
-        reply: Any = await self._link.run(
-            self._reserve, self._keys, [repr(self.max_rate)], lambda: _LOCAL
-        )
-        if reply is _LOCAL:
-            return await super().acquire()
-        wait, rate = int(reply[0]), float(reply[1])
-        self._mirror(rate)
-        if wait > 0:
-            await asyncio.sleep(wait / 1_000_000)
-        return await self.window.enter()
+        while True:
+            reply: Any = await self._link.run(
+                self._reserve, self._keys, [repr(self.max_rate)], lambda: _LOCAL
+            )
+            if reply is _LOCAL:
+                return await super().acquire()
+            wait, rate = int(reply[0]) / 1_000_000, float(reply[1])
+            self._mirror(rate)
+            due = self.window.now() + wait
+            if wait > 0:
+                await asyncio.sleep(wait)
+            permit = await self.window.enter()
+            late = self.window.now() - due
+            if late <= self.lateness(rate):
+                return permit
+            self.window.forget(permit)
+            logger.debug("%.0f ms late for a slot of the fleet: reserving another", late * 1000)
+
+    def lateness(self, rate: float) -> float:
+        """How late after its slot a request may still go at ``rate``: half the slack.
+
+        Args:
+            rate: The fleet's rate, requests per second.
+
+        Returns:
+            Seconds (at least :data:`MIN_LATENESS`).
+        """
+        slack = self.window.limit / rate - WINDOW_PERIOD
+        return max(MIN_LATENESS, slack / 2)
 
     async def on_throttled(self) -> None:
         """Slow down this process at once, and the fleet's shared rate through Redis."""

@@ -49,6 +49,37 @@ async def test_pacers_on_one_key_share_one_schedule(redis_url: str) -> None:
         await two.aclose()
 
 
+async def test_a_process_that_wakes_late_for_its_slot_takes_the_next_free_one(
+    redis_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    pacer = RedisPacer(redis_client, key="late", rate=9.8)
+    assert pacer.lateness(9.8) == pytest.approx((10 / 9.8 - 1) / 2)  # 10 ms of 20 of slack
+    loop = asyncio.get_running_loop()
+    await pacer.acquire()  # slot 0, now
+    started = loop.time()
+    # The event loop is held up from 50 ms to 200 ms: the slot at 102 ms is missed.
+    loop.call_later(0.05, time.sleep, 0.15)
+    with caplog.at_level("DEBUG", logger="insightly_async"):
+        await pacer.acquire()
+    went = loop.time() - started
+    # Not at 200 ms in the slot of 102 ms, where it would share a second with 10 more of
+    # the fleet's slots, but in the next free one, 204 ms.
+    assert went >= 0.2 - 0.002, went
+    assert "late for a slot of the fleet: reserving another" in caplog.text
+    other = RedisPacer(redis_client, key="late", rate=9.8)
+    await other.acquire()
+    assert loop.time() - started >= 0.3  # the missed slot was spent, not handed out again
+
+
+async def test_a_process_on_time_keeps_its_slot(redis_client: Any) -> None:
+    pacer = RedisPacer(redis_client, key="on-time", rate=9.8)
+    loop = asyncio.get_running_loop()
+    await pacer.acquire()
+    started = loop.time()
+    await pacer.acquire()
+    assert loop.time() - started < 0.102 + 0.05  # its own slot, with no re-reservation
+
+
 @pytest.mark.realtime
 async def test_sessions_in_separate_processes_worth_stay_under_the_ceiling(
     redis_url: str,
