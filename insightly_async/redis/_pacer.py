@@ -12,8 +12,11 @@ is counted as the server sees it.
 A slot is only as good as its time: the schedule leaves ``limit / rate - period`` seconds
 of slack per window (20 ms at 9.8 per second), and a request that goes out later than
 that after its slot (an event loop held up by a collection or a busy CPU) can land in one
-window with the next ``limit`` slots of the fleet. A process that finds itself late by
-more than half the slack drops the slot and reserves another.
+window with the next ``limit`` slots of the fleet. So a slot is a moment on Redis's clock,
+not a delay: each process keeps the offset between Redis's clock and its own from its
+fastest recent round trip (a reply that was slow to arrive does not move the slot later),
+and a process that finds itself late by more than half the slack drops the slot and
+reserves another.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ logger = logging.getLogger("insightly_async")
 MIN_LATENESS: Final = 0.002
 
 # KEYS[1]: the schedule; KEYS[2]: the shared rate. ARGV[1]: the configured rate.
-# Returns the microseconds to wait and the rate used. Times are integers formatted with
-# %.0f: Lua's default number-to-string conversion would round them to 14 digits.
+# Returns the slot and Redis's clock now (microseconds since the epoch), and the rate
+# used. Times are integers formatted with %.0f: Lua's default number-to-string conversion
+# would round them to 14 digits.
 _RESERVE: Final = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
@@ -47,7 +51,7 @@ local start = math.max(due, now)
 local after = start + math.floor(1000000 / rate)
 local ttl = math.floor((after - now) / 1000) + 1000
 redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', ttl)
-return {string.format('%.0f', start - now), tostring(rate)}
+return {string.format('%.0f', start), string.format('%.0f', now), tostring(rate)}
 """
 
 # KEYS[1]: the shared rate. ARGV: configured rate, floor, factor, cooldown (ms).
@@ -92,6 +96,45 @@ return tostring(rate)
 
 _LOCAL: Final = object()  # what Link.run returns when the "local" policy takes over
 
+#: How fast two clocks may drift apart, in seconds per second: an old measurement of the
+#: offset loses this much precision as it ages.
+CLOCK_DRIFT: Final = 1e-4
+
+
+class _Offset:
+    """The offset of Redis's clock from this process's, from round trips (as NTP does).
+
+    A reply's clock reading was taken somewhere between the request and the reply, so
+    each round trip bounds the offset within half its length. The tightest recent bound
+    wins; one that contradicts it means a clock was stepped, and replaces it.
+    """
+
+    __slots__ = ("_at", "_error", "_offset")
+
+    def __init__(self) -> None:
+        self._offset = 0.0  # Redis's clock minus ours, microseconds
+        self._error = math.inf
+        self._at = 0.0
+
+    def local(self, slot: int, server_now: int, asked: float, answered: float) -> float:
+        """Take one round trip's measurement and say when ``slot`` falls on our clock.
+
+        Args:
+            slot: A moment on Redis's clock, microseconds since the epoch.
+            server_now: Redis's clock during the round trip, microseconds.
+            asked: Our clock when the request left, seconds.
+            answered: Our clock when the reply came, seconds.
+
+        Returns:
+            ``slot`` on our clock, in seconds.
+        """
+        error = (answered - asked) / 2 * 1_000_000
+        offset = server_now - (asked + answered) / 2 * 1_000_000
+        aged = self._error + (answered - self._at) * CLOCK_DRIFT * 1_000_000
+        if error <= aged or abs(offset - self._offset) > error + aged:
+            self._offset, self._error, self._at = offset, error, answered
+        return (slot - self._offset) / 1_000_000
+
 
 class RedisPacer(Pacer):
     """A :class:`~insightly_async.limits.Pacer` whose schedule and rate live in Redis, shared
@@ -130,6 +173,7 @@ class RedisPacer(Pacer):
         self._slow_down = self._link.script(_SLOW_DOWN)
         self._recover = self._link.script(_RECOVER)
         self._asked_recovery = -math.inf
+        self._offset = _Offset()
 
     @property
     def link(self) -> Link:
@@ -147,16 +191,18 @@ class RedisPacer(Pacer):
             The request's permit in this process's window.
         """
         while True:
+            asked = self.window.now()
             reply: Any = await self._link.run(
                 self._reserve, self._keys, [repr(self.max_rate)], lambda: _LOCAL
             )
             if reply is _LOCAL:
                 return await super().acquire()
-            wait, rate = int(reply[0]) / 1_000_000, float(reply[1])
+            answered = self.window.now()
+            slot, server_now, rate = int(reply[0]), int(reply[1]), float(reply[2])
             self._mirror(rate)
-            due = self.window.now() + wait
-            if wait > 0:
-                await asyncio.sleep(wait)
+            due = self._offset.local(slot, server_now, asked, answered)
+            if due > answered:
+                await asyncio.sleep(due - answered)
             permit = await self.window.enter()
             late = self.window.now() - due
             if late <= self.lateness(rate):

@@ -40,6 +40,7 @@ asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
 
 @pytest.mark.realtime
 @pytest.mark.slow
+@pytest.mark.solo
 def test_four_processes_of_twenty_tasks_share_the_ceiling(redis_url: str) -> None:
     with ThreadedFake(seed=51, latency=0.05, jitter=0.03) as served:
         env = served.env() | {"INSIGHTLY_REDIS_URL": redis_url}

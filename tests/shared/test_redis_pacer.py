@@ -12,6 +12,7 @@ import redis.asyncio
 
 from insightly_async import InsightlySession, ValidationError
 from insightly_async.redis import RedisPacer
+from insightly_async.redis._pacer import _Offset
 from insightly_async.testing import FakeInsightly
 
 pytest_plugins = ["redis_fixtures"]
@@ -69,6 +70,69 @@ async def test_a_process_that_wakes_late_for_its_slot_takes_the_next_free_one(
     other = RedisPacer(redis_client, key="late", rate=9.8)
     await other.acquire()
     assert loop.time() - started >= 0.3  # the missed slot was spent, not handed out again
+
+
+class _SlowReplies:
+    """A Redis client whose script replies can be held up on their way back."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.delays: list[float] = []  # the next replies' delays, in seconds
+
+    def register_script(self, source: str) -> Any:
+        script = self._client.register_script(source)
+
+        async def run(**kwargs: Any) -> Any:
+            reply = await script(**kwargs)
+            if self.delays:
+                await asyncio.sleep(self.delays.pop(0))
+            return reply
+
+        return run
+
+
+async def test_a_reply_slow_to_arrive_does_not_move_the_slot_later(redis_client: Any) -> None:
+    # The slot is a moment on Redis's clock: a process whose reply arrived 60 ms late
+    # still sends at its slot, not 60 ms after it (into a second with 10 more slots).
+    slow = _SlowReplies(redis_client)
+    pacer = RedisPacer(slow, key="slow-reply", rate=9.8)
+    loop = asyncio.get_running_loop()
+    await pacer.acquire()  # slot 0, now
+    started = loop.time()
+    slow.delays = [0.06]
+    await pacer.acquire()
+    went = loop.time() - started
+    assert 0.102 - 0.005 <= went < 0.102 + 0.03, went
+
+
+async def test_a_reply_that_arrives_after_its_slot_gives_the_slot_up(
+    redis_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    slow = _SlowReplies(redis_client)
+    pacer = RedisPacer(slow, key="late-reply", rate=9.8)
+    loop = asyncio.get_running_loop()
+    await pacer.acquire()
+    started = loop.time()
+    slow.delays = [0.15]  # the slot at 102 ms is past when its reply comes
+    with caplog.at_level("DEBUG", logger="insightly_async"):
+        await pacer.acquire()
+    went = loop.time() - started
+    assert went >= 0.204 - 0.005, went  # the next free slot, not the missed one
+    assert "late for a slot of the fleet: reserving another" in caplog.text
+
+
+def test_the_clock_offset_trusts_its_tightest_round_trip_and_follows_a_stepped_clock() -> None:
+    epoch = 1_800_000_000_000_000  # Redis's clock, microseconds, when ours reads 10 s
+    offset = _Offset()
+    # A 200 µs round trip: Redis read its clock halfway, at our 10.0001 s.
+    assert offset.local(epoch + 50_000, epoch + 100, 10.0, 10.0002) == pytest.approx(10.05)
+    # A 60 ms round trip whose clock reading came early: it does not move the offset.
+    due = offset.local(epoch + 1_150_000, epoch + 1_000_000, 11.0, 11.06)
+    assert due == pytest.approx(11.15, abs=1e-4)
+    # Redis's clock stepped 5 s forward: a tight round trip that contradicts the old
+    # offset replaces it at once.
+    stepped = epoch + 5_000_000 + 2_000_000
+    assert offset.local(stepped + 100_000, stepped, 12.0, 12.0002) == pytest.approx(12.1001)
 
 
 async def test_a_process_on_time_keeps_its_slot(redis_client: Any) -> None:
