@@ -26,6 +26,7 @@ the scan began, as the CLI's export does.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import functools
 from array import array
@@ -125,6 +126,9 @@ async def scan(
         refill(ahead, state.total)
         while True:
             page = await ahead.next()
+            # A page fetched ahead is ready at once: without this, handing on one page
+            # and taking up the next would hold the event loop in one step.
+            await asyncio.sleep(0)
             total = page.total if page.total is not None else state.total
             items = page.items
             last_id = state.last_id
