@@ -235,15 +235,32 @@ class SendWindow:
                 return permit
             self._change = change = asyncio.Event()
             try:
-                await asyncio.wait_for(change.wait(), delay)
-            except asyncio.TimeoutError:
-                pass
+                await _wait_at_most(change, delay)
             finally:
                 self._change = None
 
     def __len__(self) -> int:
         self.wait_time()
         return len(self._permits)
+
+
+async def _wait_at_most(event: asyncio.Event, timeout: float | None) -> None:
+    """Wait until ``event`` is set, or ``timeout`` seconds (``None``: no limit) have passed.
+
+    Not ``asyncio.wait_for(event.wait(), timeout)``: before Python 3.12 that swallows a
+    cancellation which arrives as the event is set, and a Ctrl-C at that moment would
+    be lost (the request would go out instead).
+
+    Args:
+        event: What to wait for; set by the timer when the time is up.
+        timeout: Seconds.
+    """
+    timer = None if timeout is None else asyncio.get_running_loop().call_later(timeout, event.set)
+    try:
+        await event.wait()
+    finally:
+        if timer is not None:
+            timer.cancel()
 
 
 def _positive(name: str, value: object) -> None:
@@ -348,9 +365,7 @@ class Pacer:
                 break
             self._wake = wake = asyncio.Event()
             try:
-                await asyncio.wait_for(wake.wait(), due - now)
-            except asyncio.TimeoutError:
-                pass
+                await _wait_at_most(wake, due - now)
             finally:
                 self._wake = None
         interval = 1.0 / self._rate

@@ -210,6 +210,39 @@ def test_a_slow_down_applies_to_a_task_already_waiting() -> None:
     assert 0.1 + 0.01 < woke <= 0.2 + EPS
 
 
+def test_a_cancellation_that_comes_as_the_rate_changes_is_not_lost() -> None:
+    # Ctrl-C cancels the task waiting for its slot in the same moment as a 429 elsewhere
+    # changes the rate: the task must end cancelled, not go on to send its request.
+    async def main(loop: asyncio.AbstractEventLoop) -> bool:
+        pacer = Pacer(10, clock=loop.time)
+        await pacer.acquire()
+        waiting = asyncio.ensure_future(pacer.acquire())
+        await asyncio.sleep(0.02)
+        pacer.on_throttled()  # wakes the waiting task to recompute its slot...
+        waiting.cancel()  # ...and the cancellation arrives before it runs
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        return waiting.cancelled()
+
+    assert run_virtual(main)
+
+
+def test_a_cancellation_that_comes_as_the_window_makes_room_is_not_lost() -> None:
+    async def main(loop: asyncio.AbstractEventLoop) -> bool:
+        window = SendWindow(limit=1, period=1.0, margin=0.0)
+        permit = await window.enter()
+        permit.sending()  # in transit: the window is full until it is answered
+        waiting = asyncio.ensure_future(window.enter())
+        await asyncio.sleep(0.02)
+        permit.finished(sent=False)  # room again, waking the waiting task...
+        waiting.cancel()  # ...as it is cancelled
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        return waiting.cancelled()
+
+    assert run_virtual(main)
+
+
 def test_a_speed_up_applies_to_a_task_already_waiting() -> None:
     async def main(loop: asyncio.AbstractEventLoop) -> float:
         pacer = Pacer(
