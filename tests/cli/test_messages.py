@@ -71,6 +71,23 @@ def pages_done(manifest: Path, name: str = "contacts") -> int:
 # --- 130: interrupted ---------------------------------------------------------------------
 
 
+@pytest.fixture
+def interruptible() -> Iterator[None]:
+    """Let the commands started by the test be interrupted, however the suite was started.
+
+    A suite started in the background by a non-interactive shell (``make test &``) runs
+    with SIGINT ignored, and a process inherits that: the command would never see the
+    Ctrl-C, as a background job should not. A handled signal is reset to its default
+    in a new program instead.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("interruptible")
 def test_ctrl_c_mid_export_exits_130_and_says_resume_finishes_it(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with ThreadedFake(seed=8, rate_limit=None, latency=0.05) as served:
@@ -103,6 +120,7 @@ def test_ctrl_c_mid_export_exits_130_and_says_resume_finishes_it(tmp_path: Path)
         assert len(read_jsonl(out / "contacts.jsonl")) == 6000
 
 
+@pytest.mark.usefixtures("interruptible")
 def test_ctrl_c_mid_backfill_exits_130_and_says_the_journal_keeps_what_is_done(
     tmp_path: Path,
 ) -> None:
