@@ -15,16 +15,12 @@ Where requests go, and what a failure says: :mod:`insightly_async.cli._connectio
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
-import signal
 import sys
-import time
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
-from urllib.parse import urlencode
 
 import click
 from rich.console import Console
@@ -57,7 +53,7 @@ from insightly_async.cli._export import (
 from insightly_async.cli._export_state import MANIFEST
 from insightly_async.cli._files import read_json
 from insightly_async.cli._progress import RichReporter
-from insightly_async.cli._sandbox import FRUIT, SANDBOX_RECORDS, sandbox_account
+from insightly_async.cli._sandbox import FRUIT, SANDBOX_RECORDS, PortUnavailableError, serve
 from insightly_async.cli._targets import UnknownTypeError, resolve
 
 __all__ = ["cli", "main"]
@@ -538,68 +534,10 @@ def sandbox(**kwargs: Any) -> None:
     record type) and holds a custom object, Fruit__c, with a few records. It prints its
     address and key, as the INSIGHTLY_* variables that the other commands read.
     """
-    asyncio.run(_sandbox(**kwargs))
-
-
-async def _sandbox(
-    *, port: int, records: int, seed: int, latency_ms: float, daily_limit: int, verbose: bool
-) -> None:
-    latency = latency_ms / 1000
-    account = sandbox_account(
-        records=records,
-        seed=seed,
-        port=port,
-        latency=latency,
-        jitter=latency / 3,
-        daily_limit=daily_limit,
-    )
     try:
-        fake = await account.__aenter__()
-    except OSError as exc:
-        _fail(
-            f"cannot serve on port {port}: {exc.strerror or exc}. Choose another with --port "
-            "(0 takes any free one)."
-        )
-    try:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        click.echo(f"base url: {fake.base_url}")
-        click.echo(f"api key:  {fake.api_key}")
-        click.echo(f"custom object: {FRUIT} (a few records; try --types {FRUIT})")
-        click.echo("Point the other commands at it from another shell:")
-        click.echo(f"  export INSIGHTLY_BASE_URL={fake.base_url}")
-        click.echo(f"  export INSIGHTLY_API_KEY={fake.api_key}")
-        click.echo("  insightly-async export --out export/")
-        click.echo("Ctrl-C stops it.", err=True)
-        if verbose:
-            await _echo_requests(fake, stop)
-        else:
-            await stop.wait()
-    finally:
-        await account.__aexit__(None, None, None)
-
-
-async def _echo_requests(fake: Any, stop: asyncio.Event) -> None:
-    """Each request the emulator answers, on stderr, until ``stop`` is set."""
-    shown = 0
-    while True:
-        last = stop.is_set()  # then whatever is left, once more
-        entries = list(fake.log)
-        while shown < len(entries):
-            entry = entries[shown]
-            if not last and entry.status is None and time.monotonic() - entry.arrival < 2.0:
-                break  # still being answered
-            query = f"?{urlencode(entry.query)}" if entry.query else ""
-            status = entry.status if entry.status is not None else "no answer"
-            moment = entry.wall.astimezone().strftime("%H:%M:%S.%f")[:-3]
-            click.echo(f"{moment} {entry.method} {entry.path}{query} -> {status}", err=True)
-            shown += 1
-        if last:
-            return
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=0.2)
+        asyncio.run(serve(**kwargs))
+    except PortUnavailableError as exc:
+        _fail(str(exc))
 
 
 @cli.command(short_help="Print the daily allowance and what is left of it.")

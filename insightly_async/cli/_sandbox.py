@@ -7,14 +7,27 @@ examples of the README can be tried on it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import signal
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlencode
+
+import click
 
 if TYPE_CHECKING:
     from insightly_async.testing import FakeInsightly
 
-__all__ = ["FRUIT", "SANDBOX_RECORDS", "add_fruit", "sandbox_account"]
+__all__ = [
+    "FRUIT",
+    "SANDBOX_RECORDS",
+    "PortUnavailableError",
+    "add_fruit",
+    "sandbox_account",
+    "serve",
+]
 
 SANDBOX_RECORDS: Final = 200  # records of each type in the --sandbox account
 FRUIT: Final = "Fruit__c"
@@ -93,3 +106,73 @@ async def sandbox_account(
         yield fake
     finally:
         await fake.close()
+
+
+class PortUnavailableError(Exception):
+    """The sandbox cannot serve on the port it was given (the message says what to do)."""
+
+
+async def serve(
+    *, port: int, records: int, seed: int, latency_ms: float, daily_limit: int, verbose: bool
+) -> None:
+    """The ``sandbox`` command: serve the account, print how to reach it, stop on a signal.
+
+    Raises:
+        PortUnavailableError: ``port`` cannot be served on.
+    """
+    latency = latency_ms / 1000
+    account = sandbox_account(
+        records=records,
+        seed=seed,
+        port=port,
+        latency=latency,
+        jitter=latency / 3,
+        daily_limit=daily_limit,
+    )
+    try:
+        fake = await account.__aenter__()
+    except OSError as exc:
+        raise PortUnavailableError(
+            f"cannot serve on port {port}: {exc.strerror or exc}. Choose another with --port "
+            "(0 takes any free one)."
+        ) from None
+    try:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        click.echo(f"base url: {fake.base_url}")
+        click.echo(f"api key:  {fake.api_key}")
+        click.echo(f"custom object: {FRUIT} (a few records; try --types {FRUIT})")
+        click.echo("Point the other commands at it from another shell:")
+        click.echo(f"  export INSIGHTLY_BASE_URL={fake.base_url}")
+        click.echo(f"  export INSIGHTLY_API_KEY={fake.api_key}")
+        click.echo("  insightly-async export --out export/")
+        click.echo("Ctrl-C stops it.", err=True)
+        if verbose:
+            await _echo_requests(fake, stop)
+        else:
+            await stop.wait()
+    finally:
+        await account.__aexit__(None, None, None)
+
+
+async def _echo_requests(fake: FakeInsightly, stop: asyncio.Event) -> None:
+    """Each request the emulator answers, on stderr, until ``stop`` is set."""
+    shown = 0
+    while True:
+        last = stop.is_set()  # then whatever is left, once more
+        entries = list(fake.log)
+        while shown < len(entries):
+            entry = entries[shown]
+            if not last and entry.status is None and time.monotonic() - entry.arrival < 2.0:
+                break  # still being answered
+            query = f"?{urlencode(entry.query)}" if entry.query else ""
+            status = entry.status if entry.status is not None else "no answer"
+            moment = entry.wall.astimezone().strftime("%H:%M:%S.%f")[:-3]
+            click.echo(f"{moment} {entry.method} {entry.path}{query} -> {status}", err=True)
+            shown += 1
+        if last:
+            return
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=0.2)

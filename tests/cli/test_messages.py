@@ -362,6 +362,18 @@ def test_sandbox_with_an_account_option_is_a_usage_error(args: list[str], messag
     assert "Drop --sandbox to use that account" in result.output
 
 
+def test_a_sandbox_on_a_busy_port_says_to_choose_another() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = invoke(["sandbox", "--port", str(port), "--records", "1"], NO_ACCOUNT)
+    assert result.exit_code == EXIT_FAILURE
+    assert f"error: cannot serve on port {port}" in result.stderr
+    assert "Choose another with --port (0 takes any free one)." in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_sandbox_ignores_the_environment_and_says_so() -> None:
     env = {"INSIGHTLY_API_KEY": "k" * 36, "INSIGHTLY_POD": "na1", "INSIGHTLY_BASE_URL": None}
     result = invoke(["quota", "--sandbox"], env)
