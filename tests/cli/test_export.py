@@ -92,6 +92,22 @@ async def test_every_type_is_exported_record_for_record_field_for_field(tmp_path
         assert not list(tmp_path.glob(".*"))  # no part or temporary file left behind
 
 
+async def test_a_quiet_list_costs_its_pages_and_one_catch_up_search(tmp_path: Path) -> None:
+    # Nothing changes while it runs: 1,200 contacts are three overlapping pages (skip 0,
+    # 499, 998), then one search for what changed during the scan; the count agrees
+    # with the total, so no request goes to reconciling it.
+    async with FakeInsightly(seed=3, rate_limit=None) as fake:
+        fake.seed({"contacts": 1200})
+        await export(fake, tmp_path, ["contacts"])
+        sent = [(entry.method, entry.path, entry.query) for entry in fake.log]
+    pages = [query for _, path, query in sent if path == "/Contacts"]
+    searches = [query for _, path, query in sent if path == "/Contacts/Search"]
+    assert [page["skip"] for page in pages] == ["0", "499", "998"]
+    assert len(searches) == 1
+    assert "updated_after_utc" in searches[0]
+    assert len(sent) == 4, sent
+
+
 @pytest.mark.parametrize("times", [1, 2])
 async def test_a_page_that_came_back_short_is_found_by_the_count_and_re_read(
     tmp_path: Path, times: int
