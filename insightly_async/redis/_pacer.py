@@ -14,9 +14,11 @@ of slack per window (20 ms at 9.8 per second), and a request that goes out later
 that after its slot (an event loop held up by a collection or a busy CPU) can land in one
 window with the next ``limit`` slots of the fleet. So a slot is a moment on Redis's clock,
 not a delay: each process keeps the offset between Redis's clock and its own from its
-fastest recent round trip (a reply that was slow to arrive does not move the slot later),
-and a process that finds itself late by more than half the slack drops the slot and
-reserves another.
+tightest recent round trip (measured with a few extra ones when it is unsure, as on a new
+connection), and waits until the latest local time the slot may be, so a reply slow to
+arrive does not move the send later, and nothing goes early. A slot is reserved at least
+one round trip ahead, so it is still to come when its reply arrives; a process that finds
+itself late by more than half the slack drops the slot and reserves another, further ahead.
 """
 
 from __future__ import annotations
@@ -38,20 +40,27 @@ logger = logging.getLogger("insightly_async")
 #: The least lateness a slot tolerates, in seconds, whatever the slack.
 MIN_LATENESS: Final = 0.002
 
-# KEYS[1]: the schedule; KEYS[2]: the shared rate. ARGV[1]: the configured rate.
-# Returns the slot and Redis's clock now (microseconds since the epoch), and the rate
-# used. Times are integers formatted with %.0f: Lua's default number-to-string conversion
-# would round them to 14 digits.
+# KEYS[1]: the schedule; KEYS[2]: the shared rate. ARGV[1]: the configured rate; ARGV[2]:
+# the lead, microseconds: the slot is at least that far ahead of now, so that it has not
+# passed by the time the reply reaches the process. Returns the slot and Redis's clock
+# now (microseconds since the epoch), and the rate used. Times are integers formatted
+# with %.0f: Lua's default number-to-string conversion would round them to 14 digits.
 _RESERVE: Final = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local rate = tonumber(redis.call('HGET', KEYS[2], 'rate') or ARGV[1])
 local due = tonumber(redis.call('GET', KEYS[1]) or '0')
-local start = math.max(due, now)
+local start = math.max(due, now + tonumber(ARGV[2]))
 local after = start + math.floor(1000000 / rate)
 local ttl = math.floor((after - now) / 1000) + 1000
 redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', ttl)
 return {string.format('%.0f', start), string.format('%.0f', now), tostring(rate)}
+"""
+
+# Redis's clock, microseconds since the epoch: a round trip to measure the offset with.
+_TIME: Final = """
+local clock = redis.call('TIME')
+return string.format('%.0f', tonumber(clock[1]) * 1000000 + tonumber(clock[2]))
 """
 
 # KEYS[1]: the shared rate. ARGV: configured rate, floor, factor, cooldown (ms).
@@ -99,6 +108,13 @@ _LOCAL: Final = object()  # what Link.run returns when the "local" policy takes 
 #: How fast two clocks may drift apart, in seconds per second: an old measurement of the
 #: offset loses this much precision as it ages.
 CLOCK_DRIFT: Final = 1e-4
+#: How precisely the offset must be known before a slot is converted, in seconds (or
+#: twice the tightest round trip seen, on a link where round trips are never this short).
+OFFSET_PRECISION: Final = 0.001
+#: Round trips spent at most on measuring the offset before a reservation.
+CALIBRATION_TRIPS: Final = 3
+#: The most a slot is asked to lie ahead of Redis's clock, in seconds.
+MAX_LEAD: Final = 1.0
 
 
 class _Offset:
@@ -106,34 +122,49 @@ class _Offset:
 
     A reply's clock reading was taken somewhere between the request and the reply, so
     each round trip bounds the offset within half its length. The tightest recent bound
-    wins; one that contradicts it means a clock was stepped, and replaces it.
+    wins; one that contradicts it means a clock was stepped, and replaces it. A moment on
+    Redis's clock converts to the latest local time the bound allows: a send may be late
+    by the bound's width, never early.
     """
 
-    __slots__ = ("_at", "_error", "_offset")
+    __slots__ = ("_at", "_error", "_offset", "tightest")
 
     def __init__(self) -> None:
         self._offset = 0.0  # Redis's clock minus ours, microseconds
-        self._error = math.inf
+        self._error = math.inf  # half the width of the bound, microseconds
         self._at = 0.0
+        self.tightest = math.inf  # the smallest error any round trip gave, microseconds
 
-    def local(self, slot: int, server_now: int, asked: float, answered: float) -> float:
-        """Take one round trip's measurement and say when ``slot`` falls on our clock.
+    def error(self, now: float) -> float:
+        """How uncertain the offset is at ``now`` (our clock, seconds), in microseconds."""
+        return self._error + max(0.0, now - self._at) * CLOCK_DRIFT * 1_000_000
+
+    def observe(self, server_now: int, asked: float, answered: float) -> None:
+        """Take one round trip's measurement.
 
         Args:
-            slot: A moment on Redis's clock, microseconds since the epoch.
             server_now: Redis's clock during the round trip, microseconds.
             asked: Our clock when the request left, seconds.
             answered: Our clock when the reply came, seconds.
-
-        Returns:
-            ``slot`` on our clock, in seconds.
         """
         error = (answered - asked) / 2 * 1_000_000
         offset = server_now - (asked + answered) / 2 * 1_000_000
-        aged = self._error + (answered - self._at) * CLOCK_DRIFT * 1_000_000
+        aged = self.error(answered)
         if error <= aged or abs(offset - self._offset) > error + aged:
             self._offset, self._error, self._at = offset, error, answered
-        return (slot - self._offset) / 1_000_000
+        self.tightest = min(self.tightest, error)
+
+    def local(self, moment: int, now: float) -> float:
+        """The latest time on our clock that ``moment`` on Redis's may be.
+
+        Args:
+            moment: A moment on Redis's clock, microseconds since the epoch.
+            now: Our clock now, seconds.
+
+        Returns:
+            Seconds on our clock.
+        """
+        return (moment - self._offset + self.error(now)) / 1_000_000
 
 
 class RedisPacer(Pacer):
@@ -174,6 +205,8 @@ class RedisPacer(Pacer):
         self._recover = self._link.script(_RECOVER)
         self._asked_recovery = -math.inf
         self._offset = _Offset()
+        self._time = self._link.script(_TIME)
+        self._lead = 0.0  # seconds: how far ahead of Redis's clock the next slot must be
 
     @property
     def link(self) -> Link:
@@ -191,16 +224,19 @@ class RedisPacer(Pacer):
             The request's permit in this process's window.
         """
         while True:
+            if self._uncertain():
+                await self._calibrate()
             asked = self.window.now()
-            reply: Any = await self._link.run(
-                self._reserve, self._keys, [repr(self.max_rate)], lambda: _LOCAL
-            )
+            args = [repr(self.max_rate), str(round(self._lead * 1_000_000))]
+            reply: Any = await self._link.run(self._reserve, self._keys, args, lambda: _LOCAL)
             if reply is _LOCAL:
                 return await super().acquire()
             answered = self.window.now()
             slot, server_now, rate = int(reply[0]), int(reply[1]), float(reply[2])
             self._mirror(rate)
-            due = self._offset.local(slot, server_now, asked, answered)
+            self._offset.observe(server_now, asked, answered)
+            self._lead = min(MAX_LEAD, answered - asked)
+            due = self._offset.local(slot, answered)
             if due > answered:
                 await asyncio.sleep(due - answered)
             permit = await self.window.enter()
@@ -208,7 +244,33 @@ class RedisPacer(Pacer):
             if late <= self.lateness(rate):
                 return permit
             self.window.forget(permit)
+            # The next slot lies further ahead, so that a reply as slow as this one, or a
+            # wake-up as late, still finds it to come.
+            self._lead = min(MAX_LEAD, 2 * max(self._lead, late))
             logger.debug("%.0f ms late for a slot of the fleet: reserving another", late * 1000)
+
+    def _uncertain(self) -> bool:
+        """Whether the clock offset is too loosely known to convert a slot with."""
+        error = self._offset.error(self.window.now())
+        if math.isinf(error):
+            return True
+        return error > max(OFFSET_PRECISION * 1_000_000, 2 * self._offset.tightest)
+
+    async def _calibrate(self) -> None:
+        """Measure the clock offset with a few short round trips.
+
+        On a fresh connection the first round trip also connects and loads the scripts,
+        and its clock reading comes late in it: converting a slot with it could send early.
+        """
+        for _ in range(CALIBRATION_TRIPS):
+            asked = self.window.now()
+            reply = await self._link.run(self._time, [], [], lambda: None, wait=False)
+            if reply is None:
+                return  # Redis is away: the reservation finds out what the policy says
+            now = self.window.now()
+            self._offset.observe(int(reply), asked, now)
+            if self._offset.error(now) <= OFFSET_PRECISION * 1_000_000:
+                return
 
     def lateness(self, rate: float) -> float:
         """How late after its slot a request may still go at ``rate``: half the slack.
