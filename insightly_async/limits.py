@@ -165,7 +165,7 @@ class SendWindow:
         self.span = float(period) + float(margin)
         self._clock = clock
         self._permits: list[Permit] = []
-        self._change: asyncio.Event | None = None
+        self._waiting: set[asyncio.Event] = set()  # one per task waiting for room
 
     def now(self) -> float:
         """The window's clock.
@@ -199,8 +199,8 @@ class SendWindow:
         self._changed()
 
     def _changed(self) -> None:
-        if self._change is not None:
-            self._change.set()
+        for event in self._waiting:
+            event.set()
 
     def wait_time(self) -> float | None:
         """How long until one more request may go.
@@ -233,11 +233,12 @@ class SendWindow:
                 permit = Permit(self, self.now())
                 self._permits.append(permit)
                 return permit
-            self._change = change = asyncio.Event()
+            change = asyncio.Event()
+            self._waiting.add(change)
             try:
                 await _wait_at_most(change, delay)
             finally:
-                self._change = None
+                self._waiting.discard(change)
 
     def __len__(self) -> int:
         self.wait_time()
@@ -253,7 +254,7 @@ async def _wait_at_most(event: asyncio.Event, timeout: float | None) -> None:
 
     Args:
         event: What to wait for; set by the timer when the time is up.
-        timeout: Seconds.
+        timeout: Seconds, or ``None`` to wait for the event alone.
     """
     timer = None if timeout is None else asyncio.get_running_loop().call_later(timeout, event.set)
     try:

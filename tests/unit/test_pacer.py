@@ -230,8 +230,7 @@ def test_a_cancellation_that_comes_as_the_rate_changes_is_not_lost() -> None:
 def test_a_cancellation_that_comes_as_the_window_makes_room_is_not_lost() -> None:
     async def main(loop: asyncio.AbstractEventLoop) -> bool:
         window = SendWindow(limit=1, period=1.0, margin=0.0)
-        permit = await window.enter()
-        permit.sending()  # in transit: the window is full until it is answered
+        permit = await window.enter()  # the window is full for a second
         waiting = asyncio.ensure_future(window.enter())
         await asyncio.sleep(0.02)
         permit.finished(sent=False)  # room again, waking the waiting task...
@@ -241,6 +240,28 @@ def test_a_cancellation_that_comes_as_the_window_makes_room_is_not_lost() -> Non
         return waiting.cancelled()
 
     assert run_virtual(main)
+
+
+def test_every_task_waiting_for_the_window_gets_in() -> None:
+    # Several tasks wait on one window (a fleet's pacer enters it without a lock): each
+    # must be woken when room appears, none left waiting on a window with room.
+    async def main(loop: asyncio.AbstractEventLoop) -> list[float]:
+        window = SendWindow(limit=1, period=1.0, margin=0.0)
+        permit = await window.enter()
+        permit.sending()  # in transit: no room until it is over
+        stamps: list[float] = []
+
+        async def one() -> None:
+            await window.enter()
+            stamps.append(loop.time())
+
+        waiting = [asyncio.ensure_future(one()) for _ in range(2)]
+        await asyncio.sleep(0.1)
+        permit.finished(sent=False)  # it never left: room for one now, one a second later
+        await asyncio.gather(*waiting)
+        return stamps
+
+    assert run_virtual(main) == near([0.1, 1.1])
 
 
 def test_a_speed_up_applies_to_a_task_already_waiting() -> None:
