@@ -53,6 +53,10 @@ class RequestState:
 _STATE: contextvars.ContextVar[RequestState] = contextvars.ContextVar("fake_insightly_request")
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
 def current_state() -> RequestState:
     """The state of the request being handled."""
     return _STATE.get()
@@ -157,7 +161,8 @@ class Handlers:
         if not raw.strip():
             raise ApiError(400, "The request body is empty.")
         try:
-            return json.loads(raw.decode("utf-8"))
+            # NaN and Infinity are not JSON (Python's json reads them; the API does not).
+            return json.loads(raw.decode("utf-8"), parse_constant=_not_json)
         except (UnicodeDecodeError, ValueError) as error:
             raise ApiError(400, f"The request body is not valid JSON: {error}.") from None
 

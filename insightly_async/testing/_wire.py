@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import web
 
@@ -39,6 +39,17 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+# Dates and dataclasses go to _refuse, as json refuses them, rather than being written in
+# orjson's own way (the emulator writes the API's date format itself).
+_STRICT: Final = (
+    0 if _orjson is None else _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
 def dumps(data: Any) -> bytes:
     """Compact UTF-8 JSON, non-ASCII characters left as they are (like Json.NET).
 
@@ -48,7 +59,7 @@ def dumps(data: Any) -> bytes:
     """
     if _orjson is not None:
         try:
-            encoded: bytes = _orjson.dumps(data)
+            encoded: bytes = _orjson.dumps(data, default=_refuse, option=_STRICT)
             return encoded
         except (TypeError, _orjson.JSONEncodeError):
             pass  # what orjson refuses (integers over 64 bits, non-string keys): json below

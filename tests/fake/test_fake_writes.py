@@ -148,6 +148,16 @@ async def test_bodies_must_be_json_objects(api: Api) -> None:
         assert reply.status == 400, raw
 
 
+async def test_nan_and_infinity_are_not_json(api: Api) -> None:
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        raw = '{"FIRST_NAME": "Ada", "BACKGROUND": ' + constant + "}"
+        reply = await api.call(
+            "POST", "/Contacts", data=raw, headers={"Content-Type": "application/json"}
+        )
+        assert reply.status == 400, constant
+        assert f"{constant} is not a JSON number" in reply.message
+
+
 async def test_read_only_and_unknown_keys_are_ignored(api: Api) -> None:
     reply = await api.post(
         "/Contacts",
