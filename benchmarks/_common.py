@@ -1,16 +1,21 @@
-"""What the benchmarks share: options, result tables, timing and an emulator in a thread."""
+"""What the benchmarks share: options, result tables, timing, and an emulator in a thread or
+in a child process."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import json
 import statistics
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -18,14 +23,17 @@ if TYPE_CHECKING:
     from insightly_async.testing import FakeInsightly
 
 __all__ = [
+    "EmulatorProcess",
     "Options",
     "Report",
     "Table",
     "ThreadedEmulator",
     "Timing",
     "basic_auth",
+    "emulator_process",
     "measure",
     "render_table",
+    "serve_until_stdin_closes",
 ]
 
 
@@ -197,3 +205,72 @@ class ThreadedEmulator:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=30)
         self._loop.close()
+
+
+def serve_until_stdin_closes(
+    make: Callable[[], FakeInsightly],
+    contacts: int,
+    stats: Callable[[FakeInsightly], dict[str, Any]] | None = None,
+) -> None:
+    """The child side of :func:`emulator_process`: serve ``make()`` holding ``contacts``.
+
+    Prints the emulator's address as one JSON line, serves until stdin closes, then prints
+    ``stats(fake)`` as one more JSON line if given.
+    """
+
+    async def serve() -> None:
+        async with make() as fake:
+            fake.seed({"contacts": contacts})
+            print(json.dumps({"base_url": fake.base_url, "api_key": fake.api_key}), flush=True)
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+            if stats is not None:
+                print(json.dumps(stats(fake)), flush=True)
+
+    asyncio.run(serve())
+
+
+class EmulatorProcess:
+    """An emulator served by a child process (see :func:`emulator_process`)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        self._process = process
+        self._stdin = process.stdin
+        self._stdout = process.stdout
+        where = json.loads(self._stdout.readline())
+        self.base_url: str = where["base_url"]
+        self.api_key: str = where["api_key"]
+
+    def stop(self) -> Any:
+        """Stop serving; the child's statistics line, decoded."""
+        self._stdin.close()
+        return json.loads(self._stdout.readline())
+
+    def _close(self) -> None:
+        if not self._stdin.closed:
+            self._stdin.close()
+        self._process.wait(timeout=60)
+        self._stdout.close()
+
+
+@contextlib.contextmanager
+def emulator_process(module: str, *args: str) -> Iterator[EmulatorProcess]:
+    """Run ``python -m module --serve ARGS`` (which calls :func:`serve_until_stdin_closes`),
+    so that the emulator's work does not count in this process's CPU or event loop."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, "--serve", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        served = EmulatorProcess(process)
+    except BaseException:
+        process.kill()
+        process.wait(timeout=60)
+        raise
+    try:
+        yield served
+    finally:
+        served._close()

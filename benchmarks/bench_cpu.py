@@ -27,8 +27,6 @@ import asyncio
 import gc
 import json
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Final
@@ -36,7 +34,14 @@ from typing import Final
 import aiohttp
 import attrs
 
-from benchmarks._common import Options, Report, Table, basic_auth
+from benchmarks._common import (
+    Options,
+    Report,
+    Table,
+    basic_auth,
+    emulator_process,
+    serve_until_stdin_closes,
+)
 from insightly_async import InsightlySession
 
 SUMMARY = "process CPU of streaming 50,000 contacts: models and raw vs aiohttp + json.loads"
@@ -58,13 +63,9 @@ def _serve(count: int, seed: int) -> None:
     """Child process: an emulator with ``count`` contacts, unpaced, until stdin closes."""
     from insightly_async.testing import FakeInsightly
 
-    async def serve() -> None:
-        async with FakeInsightly(seed=seed, rate_limit=None, daily_limit=10**9) as fake:
-            fake.seed({"contacts": count})
-            print(json.dumps({"base_url": fake.base_url, "api_key": fake.api_key}), flush=True)
-            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-
-    asyncio.run(serve())
+    serve_until_stdin_closes(
+        lambda: FakeInsightly(seed=seed, rate_limit=None, daily_limit=10**9), count
+    )
 
 
 @attrs.frozen
@@ -148,21 +149,8 @@ async def _rounds(base_url: str, api_key: str, rounds: int) -> list[dict[str, St
 
 def measure(count: int, seed: int, rounds: int = ROUNDS) -> list[dict[str, Stream]]:
     """The streams of each round, against an emulator in a child process."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.bench_cpu", "--serve", str(count), "--seed", str(seed)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert server.stdin is not None
-    assert server.stdout is not None
-    try:
-        where = json.loads(server.stdout.readline())
-        results = asyncio.run(_rounds(where["base_url"], where["api_key"], rounds))
-    finally:
-        server.stdin.close()
-        server.wait(timeout=60)
-        server.stdout.close()
+    with emulator_process("benchmarks.bench_cpu", str(count), "--seed", str(seed)) as served:
+        results = asyncio.run(_rounds(served.base_url, served.api_key, rounds))
     for streams in results:
         for name, stream in streams.items():
             if stream.records != count:

@@ -14,7 +14,6 @@ The physical limit is 10 requests per second x 500 records = 5,000 records per s
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
@@ -22,11 +21,17 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
-from benchmarks._common import Options, Report, Table
+from benchmarks._common import (
+    Options,
+    Report,
+    Table,
+    emulator_process,
+    serve_until_stdin_closes,
+)
 
 SUMMARY = "export of 10k, 50k and 200k contacts: records/s against the 5,000/s limit"
 
@@ -64,39 +69,23 @@ def _serve(count: int) -> None:
     """Child process: serve an emulator with ``count`` contacts until stdin closes."""
     from insightly_async.testing import FakeInsightly
 
-    async def serve() -> None:
-        async with FakeInsightly(seed=1, latency=LATENCY, jitter=JITTER) as fake:
-            fake.seed({"contacts": count})
-            print(json.dumps({"base_url": fake.base_url, "api_key": fake.api_key}), flush=True)
-            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-            print(
-                json.dumps(
-                    {
-                        "statuses": {str(k): v for k, v in fake.log.status_counts().items()},
-                        "max_in_window": fake.log.max_in_window(1.0),
-                        "rate": fake.log.rate(),
-                    }
-                ),
-                flush=True,
-            )
+    def stats(fake: FakeInsightly) -> dict[str, Any]:
+        return {
+            "statuses": {str(k): v for k, v in fake.log.status_counts().items()},
+            "max_in_window": fake.log.max_in_window(1.0),
+            "rate": fake.log.rate(),
+        }
 
-    asyncio.run(serve())
+    serve_until_stdin_closes(
+        lambda: FakeInsightly(seed=1, latency=LATENCY, jitter=JITTER), count, stats
+    )
 
 
 def measure(count: int) -> Run:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.bench_export", "--serve", str(count)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert server.stdin is not None
-    assert server.stdout is not None
-    try:
-        where = json.loads(server.stdout.readline())
+    with emulator_process("benchmarks.bench_export", str(count)) as served:
         env = {k: v for k, v in os.environ.items() if not k.startswith("INSIGHTLY_")}
-        env["INSIGHTLY_API_KEY"] = where["api_key"]
-        env["INSIGHTLY_BASE_URL"] = where["base_url"]
+        env["INSIGHTLY_API_KEY"] = served.api_key
+        env["INSIGHTLY_BASE_URL"] = served.base_url
         with tempfile.TemporaryDirectory() as out:
             command = [sys.executable, "-m", "benchmarks._watched_cli", "export"]
             command += ["--types", "contacts", "--out", out, "--no-progress"]
@@ -117,13 +106,7 @@ def measure(count: int) -> Run:
         if found is None:
             raise RuntimeError(f"no summary line in {summary!r}")
         loop = json.loads(errors.strip().splitlines()[-1])["loop"]
-        server.stdin.close()
-        stats = json.loads(server.stdout.readline())
-    finally:
-        if not server.stdin.closed:
-            server.stdin.close()
-        server.wait(timeout=60)
-        server.stdout.close()
+        stats = served.stop()
     return Run(
         records=int(found.group(1).replace(",", "")),
         expected=count,
