@@ -14,7 +14,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,20 @@ def interruptible() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def ctrl_c_once(process: subprocess.Popen[str], ready: Callable[[], bool]) -> str:
+    """Send the command a Ctrl-C once ``ready()`` holds, while it still runs; its stderr."""
+    try:
+        wait_for(lambda: ready() or process.poll() is not None)
+        assert process.poll() is None
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return stderr
+
+
 @pytest.mark.usefixtures("interruptible")
 def test_ctrl_c_mid_export_exits_130_and_says_resume_finishes_it(tmp_path: Path) -> None:
     out = tmp_path / "out"
@@ -99,15 +113,7 @@ def test_ctrl_c_mid_export_exits_130_and_says_resume_finishes_it(tmp_path: Path)
             stderr=subprocess.PIPE,
             text=True,
         )
-        try:
-            wait_for(lambda: pages_done(out / "manifest.json") >= 2 or process.poll() is not None)
-            assert process.poll() is None
-            process.send_signal(signal.SIGINT)
-            _, stderr = process.communicate(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
+        stderr = ctrl_c_once(process, lambda: pages_done(out / "manifest.json") >= 2)
         assert process.returncode == EXIT_INTERRUPTED, stderr
         assert "Traceback" not in stderr
         assert stderr.strip().splitlines()[-1] == (
@@ -134,20 +140,9 @@ def test_ctrl_c_mid_backfill_exits_130_and_says_the_journal_keeps_what_is_done(
             stderr=subprocess.PIPE,
             text=True,
         )
-        try:
-            wait_for(
-                lambda: (
-                    served.call(lambda: served.fake.store.count("contacts")) >= 5
-                    or process.poll() is not None
-                )
-            )
-            assert process.poll() is None
-            process.send_signal(signal.SIGINT)
-            _, stderr = process.communicate(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
+        stderr = ctrl_c_once(
+            process, lambda: served.call(lambda: served.fake.store.count("contacts")) >= 5
+        )
         assert process.returncode == EXIT_INTERRUPTED, stderr
         assert "Traceback" not in stderr
         assert stderr.strip().splitlines()[-1] == (
