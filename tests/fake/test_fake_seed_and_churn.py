@@ -30,7 +30,10 @@ def test_seed_creates_full_records_referencing_each_other() -> None:
 
 
 def test_seed_is_reproducible() -> None:
-    first, second = FakeInsightly(seed=9), FakeInsightly(seed=9)
+    # The same seed at the same moment: dates are drawn around the clock's "now", and two
+    # emulators built on either side of a second's turn would otherwise differ by it.
+    clock = WallClock()
+    first, second = FakeInsightly(seed=9, clock=clock), FakeInsightly(seed=9, clock=clock)
     first.seed({"contacts": 10})
     second.seed({"contacts": 10})
     assert first.store.records("contacts") == second.store.records("contacts")
