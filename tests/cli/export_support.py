@@ -7,6 +7,7 @@ import concurrent.futures
 import copy
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -96,6 +97,23 @@ def define_fruit(fake: FakeInsightly) -> list[dict[str, Any]]:
     fruits: list[dict[str, Any]] = sample("read__fruits-custom-object__list")
     fake.store.insert_many("Fruit__c", copy.deepcopy(fruits))
     return fruits
+
+
+def run_example(
+    script: str, served: ThreadedFake, redis_url: str, tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    """Run a documentation example as a user would: a script of its own, warnings as
+    errors, pointed at the emulator (and Redis) through the environment."""
+    path = tmp_path / "example.py"
+    path.write_text(script, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-W", "error", str(path)],
+        env=served.env() | {"INSIGHTLY_REDIS_URL": redis_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def cli_command(*args: str) -> list[str]:

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 import pytest
-from export_support import ROOT, ThreadedFake
+from export_support import ROOT, ThreadedFake, run_example
 
 from insightly_async import InsightlySession
 
@@ -67,16 +67,7 @@ def served() -> Iterator[ThreadedFake]:
 def test_docs_script_runs_against_the_emulator(
     served: ThreadedFake, redis_url: str, page: str, script: str, tmp_path: Path
 ) -> None:
-    path = tmp_path / "example.py"
-    path.write_text(script, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-W", "error", str(path)],
-        env=served.env() | {"INSIGHTLY_REDIS_URL": redis_url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_example(script, served, redis_url, tmp_path)
     assert result.returncode == 0, f"{page}: {result.stderr}"
     assert result.stdout.strip()  # each example prints what it found
     assert served.fake.api_key not in result.stdout + result.stderr

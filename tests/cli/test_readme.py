@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from export_support import ROOT, ThreadedFake
+from export_support import ROOT, ThreadedFake, run_example
 
 pytest_plugins = ["redis_fixtures"]
 
@@ -46,16 +46,7 @@ def served() -> Iterator[ThreadedFake]:
 def test_readme_script_runs_against_the_emulator(
     served: ThreadedFake, redis_url: str, index: int, tmp_path: Path
 ) -> None:
-    script = tmp_path / "example.py"
-    script.write_text(scripts()[index], encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-W", "error", str(script)],
-        env=served.env() | {"INSIGHTLY_REDIS_URL": redis_url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_example(scripts()[index], served, redis_url, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()  # each example prints what it found
     assert served.fake.api_key not in result.stdout + result.stderr
