@@ -48,7 +48,8 @@ class InsightlySession(SessionResources):
         pod: The account's pod, e.g. ``"na1"``, ``"eu1"``. Default: ``INSIGHTLY_POD``.
         base_url: A full API root instead of a pod (e.g. an emulator on loopback).
             Default: ``INSIGHTLY_BASE_URL``. Plain http is refused except to loopback.
-        rate: Requests per second (default 9.8, just under the 10/s ceiling). Not allowed
+        rate: Requests per second (default 9.8, just under the 10/s ceiling; 9.6 for a
+            fleet in ``redis``, see :data:`insightly_async.redis.FLEET_RATE`). Not allowed
             together with ``limiter`` (set the rate on the shared limiter instead).
         max_in_flight: Most requests waiting for an answer at once (default 10).
         max_retries: Retries after the first attempt of a request (default 5).
@@ -136,7 +137,6 @@ class InsightlySession(SessionResources):
                 "max_response_bytes", f"must be an int >= 1024, got {max_response_bytes!r}"
             )
         per_attempt = as_timeout(timeout)
-        pace = DEFAULT_RATE if rate is None else rate
         pacer: RateLimiter
         quota: QuotaGate
         self._redis: Any = None  # a Redis client this session made, closed with it
@@ -147,13 +147,13 @@ class InsightlySession(SessionResources):
                 redis,
                 api_key=key,
                 root=root,
-                rate=pace,
+                rate=rate,
                 reserve=quota_reserve,
                 key=redis_key,
                 policy=redis_policy,
             )
         else:
-            pacer = limiter if limiter is not None else Pacer(pace)
+            pacer = limiter or Pacer(DEFAULT_RATE if rate is None else rate)
             quota = Quota(reserve=quota_reserve)
         funnel = Funnel(
             transport=transport or AiohttpTransport(session, max_connections=max_in_flight),
@@ -172,7 +172,7 @@ class InsightlySession(SessionResources):
         *,
         api_key: str,
         root: str,
-        rate: float,
+        rate: float | None,
         reserve: int,
         key: str | None,
         policy: str,
@@ -199,7 +199,8 @@ class InsightlySession(SessionResources):
         else:
             client = redis
         prefix = key or fleet.account_key(root, api_key)
-        pacer = fleet.RedisPacer(client, key=prefix, rate=rate, policy=policy)
+        pace = fleet.FLEET_RATE if rate is None else rate
+        pacer = fleet.RedisPacer(client, key=prefix, rate=pace, policy=policy)
         quota = fleet.RedisQuota(client, key=prefix, reserve=reserve, policy=pacer.link.policy)
         return pacer, quota
 

@@ -31,10 +31,10 @@ from typing import Any
 from yarl import URL
 
 from insightly_async.redis._link import POLICIES, Policy
-from insightly_async.redis._pacer import RedisPacer
+from insightly_async.redis._pacer import FLEET_RATE, RedisPacer
 from insightly_async.redis._quota import RedisQuota
 
-__all__ = ["POLICIES", "Policy", "RedisPacer", "RedisQuota", "account_key", "connect"]
+__all__ = ["FLEET_RATE", "POLICIES", "Policy", "RedisPacer", "RedisQuota", "account_key", "connect"]
 
 
 def account_key(base_url: str, api_key: str) -> str:

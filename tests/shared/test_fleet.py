@@ -15,8 +15,8 @@ import pytest
 import redis.asyncio
 from load_support import calls
 
-from insightly_async import InsightlySession, QuotaExhaustedError, ValidationError
-from insightly_async.redis import RedisPacer, account_key
+from insightly_async import DEFAULT_RATE, InsightlySession, QuotaExhaustedError, ValidationError
+from insightly_async.redis import FLEET_RATE, RedisPacer, account_key
 from insightly_async.testing import FakeInsightly
 
 if TYPE_CHECKING:
@@ -75,6 +75,19 @@ async def test_a_named_key_is_used_as_it_is(redis_url: str) -> None:
         finally:
             await client.aclose()
     assert all(fake.api_key not in name for name in names)
+
+
+async def test_a_fleet_keeps_more_slack_than_one_process_unless_told(redis_url: str) -> None:
+    # The fleet's schedule cannot see a request that reaches the server late, so it paces
+    # below one process's rate by default; a rate given to the session is taken as it is.
+    async with InsightlySession(KEY, pod="na1", redis=redis_url) as crm:
+        assert isinstance(crm.limiter, RedisPacer)
+        assert crm.limiter.max_rate == FLEET_RATE
+        assert 9.3 < FLEET_RATE < DEFAULT_RATE
+        assert crm.limiter.lateness(FLEET_RATE) > crm.limiter.lateness(DEFAULT_RATE)
+    async with InsightlySession(KEY, pod="na1", redis=redis_url, rate=9.8) as crm:
+        assert isinstance(crm.limiter, RedisPacer)
+        assert crm.limiter.max_rate == 9.8
 
 
 def test_bad_fleet_options_are_refused() -> None:
