@@ -37,15 +37,17 @@ __all__ = ["FLEET_RATE", "RedisPacer"]
 
 logger = logging.getLogger("insightly_async")
 
-#: The fleet's rate unless told otherwise, in requests per second: lower than one process's
-#: 9.8, because the fleet's schedule cannot see what happens after a slot. One process
-#: counts its own requests as they are written; a fleet's processes run on other hosts,
-#: behind other network paths, on CPUs shared with other work, and a request that reaches
-#: the server late lands in one window with the next ten slots of any process. At 9.8 per
-#: second a fleet keeps 20 ms of slack per window, half of it spent on a process's own late
-#: wake-up; a busy host or a slow hop takes the rest (four processes on two busy cores kept
-#: 5 to 12 ms). At 9.6 the slack is 42 ms, and the fleet still sustains well over 9.3.
 FLEET_RATE: Final = 9.6
+"""The fleet's rate unless told otherwise, in requests per second.
+
+Lower than one process's 9.8, because the fleet's schedule cannot see what happens after
+a slot. One process counts its own requests as they are written; a fleet's processes run
+on other hosts, behind other network paths, on CPUs shared with other work, and a request
+that reaches the server late lands in one window with the next ten slots of any process.
+At 9.8 per second a fleet keeps 20 ms of slack per window, half of it spent on a process's
+own late wake-up; a busy host or a slow hop takes the rest (four processes on two busy
+cores kept 5 to 12 ms). At 9.6 the slack is 42 ms, and the fleet still sustains 9.4 to 9.5.
+"""
 
 #: The least lateness a slot tolerates, in seconds, whatever the slack.
 MIN_LATENESS: Final = 0.002
