@@ -50,22 +50,13 @@ from insightly_async.resources._actions import (
     PriceBookMixin,
     StateMixin,
 )
-from insightly_async.resources._base import (
-    CreateMixin,
-    DeleteMixin,
-    GetMixin,
-    ListMixin,
-    ModifyMixin,
-    SearchByTagMixin,
-    SearchMixin,
-    UpdateMixin,
-)
 from insightly_async.resources._meta import (
     CustomFieldsResource,
     CustomObjectResource,
     CustomObjectsResource,
     MeMixin,
 )
+from insightly_async.resources._reads import GetMixin, ListMixin, SearchByTagMixin, SearchMixin
 from insightly_async.resources._sub import (
     Activity,
     Children,
@@ -79,6 +70,7 @@ from insightly_async.resources._sub import (
     TeamMembers,
     UpdatableLinks,
 )
+from insightly_async.resources._writes import CreateMixin, DeleteMixin, ModifyMixin, UpdateMixin
 
 __all__ = [
     "ActivitySetsResource",
