@@ -38,7 +38,7 @@ RESOURCES: Final = PACKAGE / "resources"
 TARGET: Final = RESOURCES / "_generated.py"
 _COMMAND: Final = "python -m tools.gen_resources"
 # The hand-written resources modules the generated classes are built from.
-SOURCES: Final = ("_base", "_reads", "_writes", "_sub", "_actions", "_meta")
+SOURCES: Final = ("_base", "_reads", "_writes", "_sub", "_attached", "_actions", "_meta")
 
 # Verb mixins, in base-class order. UPDATE with GET becomes ModifyMixin (get + update +
 # modify); UPDATE alone (lead sources and statuses have no single GET) is UpdateMixin.

@@ -1,5 +1,6 @@
 """Resources: one per record type, generated from the catalog, plus their sub-resources."""
 
+from insightly_async.resources._attached import Activity, Children, FileAttachments, Notes
 from insightly_async.resources._base import Resource
 from insightly_async.resources._generated import *  # noqa: F403 - the generated classes
 from insightly_async.resources._generated import SessionResources
@@ -10,14 +11,10 @@ from insightly_async.resources._meta import (
     CustomObjectsResource,
 )
 from insightly_async.resources._sub import (
-    Activity,
-    Children,
     Comments,
     Dates,
     EmailDomains,
-    FileAttachments,
     Links,
-    Notes,
     Tags,
     TeamMembers,
     UpdatableLinks,

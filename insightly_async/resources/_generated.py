@@ -50,6 +50,7 @@ from insightly_async.resources._actions import (
     PriceBookMixin,
     StateMixin,
 )
+from insightly_async.resources._attached import Activity, Children, FileAttachments, Notes
 from insightly_async.resources._meta import (
     CustomFieldsResource,
     CustomObjectResource,
@@ -58,14 +59,10 @@ from insightly_async.resources._meta import (
 )
 from insightly_async.resources._reads import GetMixin, ListMixin, SearchByTagMixin, SearchMixin
 from insightly_async.resources._sub import (
-    Activity,
-    Children,
     Comments,
     Dates,
     EmailDomains,
-    FileAttachments,
     Links,
-    Notes,
     Tags,
     TeamMembers,
     UpdatableLinks,

@@ -13,9 +13,9 @@ from insightly_async.models import (
     User,
     structure,
 )
+from insightly_async.resources._attached import FileAttachments
 from insightly_async.resources._base import M, Resource
 from insightly_async.resources._reads import ListMixin, SearchMixin
-from insightly_async.resources._sub import FileAttachments
 from insightly_async.resources._writes import CreateMixin, DeleteMixin, ModifyMixin
 
 
