@@ -7,6 +7,7 @@ only when released, a fresh session then had eleven arrivals inside one second a
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 from load_support import calls
 
@@ -46,3 +47,26 @@ async def test_the_window_costs_little_once_connections_are_warm() -> None:
         # The cold start costs one connection setup; after it the pacer's 9.8/s holds.
         # (The benchmark measures the sustained rate over longer runs.)
         assert fake.log.rate() >= 8.5
+
+
+async def test_connections_that_come_and_go_stay_under_the_ceiling() -> None:
+    # A pool that closes a connection idle for 60 ms: some requests find a warm one, others
+    # open a new one and reach the server 100 ms later than they were written.
+    opened = 0
+
+    async def on_opened(*_: object) -> None:
+        nonlocal opened
+        opened += 1
+
+    trace = aiohttp.TraceConfig()
+    trace.on_connection_create_end.append(on_opened)
+    async with FakeInsightly(seed=30, latency=0.05, jitter=0.05, connect_delay=0.1) as fake:
+        connector = aiohttp.TCPConnector(limit=10, keepalive_timeout=0.06)
+        async with (
+            aiohttp.ClientSession(connector=connector, trace_configs=[trace]) as http,
+            InsightlySession(api_key=fake.api_key, base_url=fake.base_url, session=http) as crm,
+        ):
+            await calls(crm, callers=30, requests=30)
+        assert fake.log.status_counts() == {200: 30}
+        assert fake.log.max_in_window(1.0) <= 10
+    assert 10 < opened < 30  # connections really came and went, and some were reused
