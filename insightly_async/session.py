@@ -153,7 +153,8 @@ class InsightlySession(SessionResources):
                 policy=redis_policy,
             )
         else:
-            pacer = limiter or Pacer(DEFAULT_RATE if rate is None else rate)
+            pace = DEFAULT_RATE if rate is None else rate
+            pacer = limiter if limiter is not None else Pacer(pace)
             quota = Quota(reserve=quota_reserve)
         funnel = Funnel(
             transport=transport or AiohttpTransport(session, max_connections=max_in_flight),

@@ -10,15 +10,16 @@ Each process also keeps its own window of real send times (see
 is counted as the server sees it.
 
 A slot is only as good as its time: the schedule leaves ``limit / rate - period`` seconds
-of slack per window (42 ms at the fleet's 9.6 per second), and a request that goes out later than
-that after its slot (an event loop held up by a collection or a busy CPU) can land in one
-window with the next ``limit`` slots of the fleet. So a slot is a moment on Redis's clock,
-not a delay: each process keeps the offset between Redis's clock and its own from its
-tightest recent round trip (measured with a few extra ones when it is unsure, as on a new
-connection), and waits until the latest local time the slot may be, so a reply slow to
-arrive does not move the send later, and nothing goes early. A slot is reserved at least
-one round trip ahead, so it is still to come when its reply arrives; a process that finds
-itself late by more than half the slack drops the slot and reserves another, further ahead.
+of slack per window (42 ms at the fleet's 9.6 per second), and a request that goes out
+later than that after its slot (an event loop held up by a collection or a busy CPU) can
+land in one window with the next ``limit`` slots of the fleet. So a slot is a moment on
+Redis's clock, not a delay: each process keeps the offset between Redis's clock and its
+own from its tightest recent round trip (measured with a few extra ones when it is
+unsure, as on a new connection), and waits until the latest local time the slot may be,
+so a reply slow to arrive does not move the send later, and nothing goes early. A slot is
+reserved at least one round trip ahead, so it is still to come when its reply arrives; a
+process that finds itself late by more than half the slack drops the slot and reserves
+another, further ahead.
 """
 
 from __future__ import annotations
